@@ -1,0 +1,116 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Our own targets treat every warning as an error (the brief: warnings are defects);
+// dependencies keep their own settings.
+let strict: [SwiftSetting] = [
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "CallStats",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "callstats", targets: ["callstats"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // libsqlite3 from the system (Debian: libsqlite3-dev).
+        .systemLibrary(
+            name: "CallStatsSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite3"])]
+        ),
+        // zlib from the system (Debian: zlib1g-dev), for compressed `sheet` payloads.
+        .systemLibrary(
+            name: "CallStatsZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        // Turns migrations/*.sql and reports/* into Swift source at build time, so the
+        // binary carries them and works when copied alone.
+        .executableTarget(name: "EmbedAssetsTool", swiftSettings: strict),
+        .plugin(
+            name: "EmbedAssets",
+            capability: .buildTool(),
+            dependencies: ["EmbedAssetsTool"]
+        ),
+        .target(
+            name: "Storage",
+            dependencies: ["CallStatsSQLite"],
+            swiftSettings: strict,
+            plugins: ["EmbedAssets"]
+        ),
+        .target(
+            name: "CTIProtocol",
+            dependencies: [
+                "CallStatsZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Recording",
+            dependencies: ["Storage", "CTIProtocol", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Collector",
+            dependencies: [
+                "Recording", "CTIProtocol", "Storage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Reports",
+            dependencies: ["Storage"],
+            swiftSettings: strict,
+            plugins: ["EmbedAssets"]
+        ),
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "CTIProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CallStatsCLI",
+            dependencies: [
+                "Storage", "CTIProtocol", "Recording", "Collector", "Reports", "Simulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "callstats",
+            dependencies: ["CallStatsCLI"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
+        .testTarget(name: "CTIProtocolTests", dependencies: ["CTIProtocol"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CTIProtocol"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

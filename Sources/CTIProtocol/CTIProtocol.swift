@@ -1,0 +1,1 @@
+// The CTIProtocol target: see docs/ARCHITECTURE.md.

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The root of `callstats`: every capability is a subcommand in `Commands/`, one file each.
+public struct CallStatsCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "callstats",
+        abstract: "Record XiVO/Wazo CTI call-center statistics into SQLite and report on them.",
+        version: CallStatsVersion.current,
+        subcommands: [
+            MigrateCommand.self,
+            SimulateCommand.self,
+        ]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,4 @@
+#ifndef CALLSTATS_ZLIB_SHIM_H
+#define CALLSTATS_ZLIB_SHIM_H
+#include <zlib.h>
+#endif

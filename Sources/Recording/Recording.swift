@@ -1,0 +1,1 @@
+// The Recording target: see docs/ARCHITECTURE.md.

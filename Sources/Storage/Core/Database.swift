@@ -1,0 +1,216 @@
+import CallStatsSQLite
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One connection to a CallStats SQLite database.
+///
+/// Threading rule: a `Database` is not `Sendable`. There is exactly one writer connection,
+/// owned by a single owner (the collector's batch writer) that does every write through it;
+/// every reader (reports, the supervisor's commands) opens its own read-only connection.
+/// WAL mode lets readers see a consistent snapshot while the writer commits, and SQLite is
+/// opened without its own mutexes because no connection is ever shared between threads.
+public final class Database {
+    public enum AccessMode: Sendable {
+        /// Creates the file (mode 0600) when missing; WAL journal, for the single writer.
+        case readWrite
+        /// Never writes, never creates: reports and the supervisor's commands.
+        case readOnly
+    }
+
+    public let path: String
+    public let mode: AccessMode
+    let handle: OpaquePointer
+    private var statementCache: [String: Statement] = [:]
+
+    /// Opens (and for `.readWrite` creates) the database at `path`.
+    ///
+    /// - Parameter busyTimeout: how long a statement waits for another connection's lock
+    ///   before failing with `SQLITE_BUSY`, in milliseconds.
+    public init(path: String, mode: AccessMode = .readWrite, busyTimeout: Int32 = 5_000) throws(StorageError) {
+        self.path = path
+        self.mode = mode
+        if mode == .readWrite {
+            try Database.createFileIfMissing(path)
+        }
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        flags |= mode == .readWrite ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY
+        var connection: OpaquePointer?
+        let code = sqlite3_open_v2(path, &connection, flags, nil)
+        guard code == SQLITE_OK, let connection else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+            let extended = connection.map { sqlite3_extended_errcode($0) } ?? code
+            sqlite3_close_v2(connection)
+            throw StorageError(resultCode: extended, message: message)
+        }
+        self.handle = connection
+        sqlite3_extended_result_codes(connection, 1)
+        do {
+            try configure(busyTimeout: busyTimeout)
+        } catch {
+            statementCache.removeAll()
+            sqlite3_close_v2(connection)
+            throw error
+        }
+    }
+
+    deinit {
+        statementCache.removeAll()
+        // close_v2 defers the close until any statement still alive elsewhere is finalized.
+        sqlite3_close_v2(handle)
+    }
+
+    /// The collector's database holds call data: nobody but its owner should read it.
+    private static func createFileIfMissing(_ path: String) throws(StorageError) {
+        guard path != ":memory:", !path.isEmpty else { return }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            close(descriptor)
+            return
+        }
+        let failure = errno
+        if failure == EEXIST { return }
+        let reason = String(cString: strerror(failure))
+        throw StorageError(resultCode: SQLITE_CANTOPEN, message: "cannot create \(path): \(reason)")
+    }
+
+    private func configure(busyTimeout: Int32) throws(StorageError) {
+        sqlite3_busy_timeout(handle, busyTimeout)
+        // Reading the schema first turns "file is not a database" into an error here, at open,
+        // rather than at the first query.
+        _ = try fetchInt64("PRAGMA schema_version")
+        switch mode {
+        case .readWrite:
+            let journalMode = try fetchString("PRAGMA journal_mode = WAL")?.lowercased()
+            let expected = path == ":memory:" || path.isEmpty ? "memory" : "wal"
+            guard journalMode == expected else {
+                throw StorageError(
+                    resultCode: SQLITE_ERROR,
+                    message: "could not switch \(path) to WAL journal mode (it stays '\(journalMode ?? "?")'); "
+                        + "is it on a file system without shared memory support?"
+                )
+            }
+            try execute(sql: "PRAGMA synchronous = NORMAL")
+            try execute(sql: "PRAGMA foreign_keys = ON")
+        case .readOnly:
+            try execute(sql: "PRAGMA query_only = ON")
+            try execute(sql: "PRAGMA foreign_keys = ON")
+        }
+    }
+
+    // MARK: Statements
+
+    /// A statement prepared once per connection and reused: for SQL run many times.
+    public func cachedStatement(_ sql: String) throws(StorageError) -> Statement {
+        if let statement = statementCache[sql] {
+            return statement
+        }
+        let statement = try Statement(connection: handle, sql: sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// A fresh statement, finalized when released.
+    public func makeStatement(_ sql: String) throws(StorageError) -> Statement {
+        try Statement(connection: handle, sql: sql)
+    }
+
+    /// Runs SQL that may hold several statements and binds nothing (schema scripts, pragmas).
+    public func execute(sql: String) throws(StorageError) {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+        if code != SQLITE_OK {
+            let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(errorMessage)
+            throw StorageError(resultCode: sqlite3_extended_errcode(handle), message: message, sql: sql)
+        }
+    }
+
+    /// Runs one statement with bound values, through the statement cache.
+    public func execute(_ sql: String, _ values: any DatabaseBindable...) throws(StorageError) {
+        try cachedStatement(sql).execute(values)
+    }
+
+    public func fetchInt64(_ sql: String, _ values: any DatabaseBindable...) throws(StorageError) -> Int64? {
+        let statement = try cachedStatement(sql)
+        statement.reset()
+        try statement.bind(values)
+        defer { statement.reset() }
+        guard try statement.step(), !statement.isNull(0) else { return nil }
+        return statement.int64(0)
+    }
+
+    public func fetchDouble(_ sql: String, _ values: any DatabaseBindable...) throws(StorageError) -> Double? {
+        let statement = try cachedStatement(sql)
+        statement.reset()
+        try statement.bind(values)
+        defer { statement.reset() }
+        guard try statement.step(), !statement.isNull(0) else { return nil }
+        return statement.double(0)
+    }
+
+    public func fetchString(_ sql: String, _ values: any DatabaseBindable...) throws(StorageError) -> String? {
+        let statement = try cachedStatement(sql)
+        statement.reset()
+        try statement.bind(values)
+        defer { statement.reset() }
+        guard try statement.step() else { return nil }
+        return statement.string(0)
+    }
+
+    public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Rows changed by the latest INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
+
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a write transaction, started with `BEGIN IMMEDIATE` so the write lock is
+    /// taken up front (no deadlock upgrading a read lock), committed when `body` returns and
+    /// rolled back when anything throws.
+    public func write<T>(_ body: () throws -> T) throws -> T {
+        try transaction(begin: "BEGIN IMMEDIATE", body)
+    }
+
+    /// Runs `body` in a read transaction: every query in it sees the same snapshot, however
+    /// much the writer commits meanwhile.
+    public func read<T>(_ body: () throws -> T) throws -> T {
+        try transaction(begin: "BEGIN DEFERRED", body)
+    }
+
+    private func transaction<T>(begin: String, _ body: () throws -> T) throws -> T {
+        guard !isInTransaction else {
+            throw StorageError(resultCode: SQLITE_MISUSE, message: "a transaction is already open on this connection", sql: begin)
+        }
+        try execute(sql: begin)
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            rollbackIfOpen()
+            throw error
+        }
+        do {
+            try execute(sql: "COMMIT")
+        } catch {
+            rollbackIfOpen()
+            throw error
+        }
+        return result
+    }
+
+    /// SQLite rolls back by itself on some errors (a full disk, an interrupted statement):
+    /// only roll back what is still open, and never let a rollback error hide the first one.
+    private func rollbackIfOpen() {
+        guard isInTransaction else { return }
+        sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+    }
+}
+
+@available(*, unavailable, message: "one owner per connection: see the threading rule on Database")
+extension Database: Sendable {}

@@ -1,0 +1,88 @@
+/// One SQLite value, as stored: SQLite's five storage classes.
+public enum DatabaseValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// A Swift value that can be bound to a statement parameter.
+public protocol DatabaseBindable {
+    func bind(to statement: Statement, at index: Int32) throws(StorageError)
+}
+
+extension DatabaseValue: DatabaseBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        switch self {
+        case .null: try statement.bindNull(at: index)
+        case .integer(let value): try statement.bind(value, at: index)
+        case .real(let value): try statement.bind(value, at: index)
+        case .text(let value): try statement.bind(value, at: index)
+        case .blob(let value): try statement.bind(bytes: value, at: index)
+        }
+    }
+}
+
+extension Int64: DatabaseBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        try statement.bind(self, at: index)
+    }
+}
+
+extension Int: DatabaseBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        try statement.bind(Int64(self), at: index)
+    }
+}
+
+extension Int32: DatabaseBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        try statement.bind(Int64(self), at: index)
+    }
+}
+
+extension Bool: DatabaseBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        try statement.bind(Int64(self ? 1 : 0), at: index)
+    }
+}
+
+extension Double: DatabaseBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        try statement.bind(self, at: index)
+    }
+}
+
+extension String: DatabaseBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        try statement.bind(self, at: index)
+    }
+}
+
+extension Substring: DatabaseBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        try statement.bind(String(self), at: index)
+    }
+}
+
+extension Array: DatabaseBindable where Element == UInt8 {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        try statement.bind(bytes: self, at: index)
+    }
+}
+
+extension ArraySlice: DatabaseBindable where Element == UInt8 {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        try statement.bind(bytes: self, at: index)
+    }
+}
+
+extension Optional: DatabaseBindable where Wrapped: DatabaseBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        switch self {
+        case .none: try statement.bindNull(at: index)
+        case .some(let value): try value.bind(to: statement, at: index)
+        }
+    }
+}

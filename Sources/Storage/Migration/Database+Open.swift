@@ -1,0 +1,17 @@
+extension Database {
+    /// Opens the database for the collector (the single writer), creating it when missing
+    /// and bringing its schema up to date.
+    public static func openWriter(path: String) throws -> (Database, Migrator.Outcome) {
+        let database = try Database(path: path, mode: .readWrite)
+        let outcome = try Migrator.embedded().migrate(database)
+        return (database, outcome)
+    }
+
+    /// Opens the database read-only, for a report or a supervisor's command, after checking
+    /// that its schema is the one this binary knows.
+    public static func openReader(path: String) throws -> Database {
+        let database = try Database(path: path, mode: .readOnly)
+        try Migrator.embedded().checkCurrent(database)
+        return database
+    }
+}

@@ -1,0 +1,8 @@
+import CallStatsCLI
+
+@main
+struct CallStats {
+    static func main() async {
+        await CallStatsCommand.main()
+    }
+}
