@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "callstats", targets: ["callstats"]),
+        .executable(name: "callstats-bench", targets: ["CallStatsBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -107,8 +108,19 @@ let package = Package(
             dependencies: ["CallStatsCLI"],
             swiftSettings: strict
         ),
+        // Benchmarks that print numbers (BENCHMARKS.md): never part of the test suite.
+        .executableTarget(
+            name: "CallStatsBench",
+            dependencies: [
+                "Storage", "CTIProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
         .testTarget(name: "CTIProtocolTests", dependencies: ["CTIProtocol"], swiftSettings: strict),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Storage", "CTIProtocol"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CTIProtocol"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats"], swiftSettings: strict),
     ],

@@ -7,6 +7,7 @@ public struct CallStatsCommand: AsyncParsableCommand {
         abstract: "Record XiVO/Wazo CTI call-center statistics into SQLite and report on them.",
         version: CallStatsVersion.current,
         subcommands: [
+            DemoCommand.self,
             MigrateCommand.self,
             SimulateCommand.self,
         ]
