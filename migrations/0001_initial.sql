@@ -146,7 +146,7 @@ CREATE TABLE agent_status_change (
     availability  TEXT,
     on_call_acd   INTEGER,
     on_wrapup     INTEGER,
-    state         TEXT NOT NULL,
+    state         TEXT,                       -- NULL while the availability is not known yet
     partial       INTEGER NOT NULL CHECK (partial IN (0, 1)),
     session_id    INTEGER NOT NULL REFERENCES collection_session (session_id),
     journal_seq   INTEGER
@@ -195,7 +195,7 @@ CREATE TABLE call (
     answered_at     REAL,
     ended_at        REAL,                     -- NULL while in progress
     direction       TEXT CHECK (direction IN ('inbound', 'outbound', 'internal')),
-    outcome         TEXT CHECK (outcome IN ('answered', 'missed', 'unknown')),
+    outcome         TEXT CHECK (outcome IN ('answered', 'missed', 'unknown')), -- missed: ended, never answered
     caller_channel  TEXT,
     caller_number   TEXT,
     caller_name     TEXT,

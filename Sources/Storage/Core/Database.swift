@@ -204,6 +204,26 @@ public final class Database {
         return result
     }
 
+    // MARK: Long-lived write batches
+
+    /// Begins a write batch that stays open across several calls (the collector's batches,
+    /// which span many messages). Prefer `write { }` where one closure covers the work.
+    public func beginImmediate() throws(StorageError) {
+        guard !isInTransaction else {
+            throw StorageError(resultCode: SQLITE_MISUSE, message: "a transaction is already open on this connection", sql: "BEGIN IMMEDIATE")
+        }
+        try execute(sql: "BEGIN IMMEDIATE")
+    }
+
+    public func commit() throws(StorageError) {
+        try execute(sql: "COMMIT")
+    }
+
+    /// Rolls back the open transaction, if SQLite has not already done so.
+    public func rollback() {
+        rollbackIfOpen()
+    }
+
     /// SQLite rolls back by itself on some errors (a full disk, an interrupted statement):
     /// only roll back what is still open, and never let a rollback error hide the first one.
     private func rollbackIfOpen() {

@@ -1,0 +1,105 @@
+import CTIProtocol
+
+/// Everything the recorder carries from one message to the next within a session.
+/// A value type: reset wholesale when a session starts.
+struct DerivedState {
+    // MARK: PBX objects
+    var configs: [ObjectKey: JSONObject] = [:]
+    var statuses: [ObjectKey: JSONObject] = [:]
+    var dirtyStatuses: Set<ObjectKey> = []
+    var knownIPBX: Set<String> = []
+    /// Agents listed by the bootstrap `listid`: their first status holds from the session's start.
+    var bootstrapAgents: Set<String> = []
+
+    /// Phones by `identity` (e.g. "SIP/ihvbur"), for telling whose a channel is.
+    var phonesByIdentity: [String: PhoneInfo] = [:]
+    var userNames: [String: String] = [:]
+
+    // MARK: Agents
+    var agents: [String: AgentTracker] = [:]
+    /// The UTC hour (epoch seconds / 3600) up to which open intervals have been cut.
+    var currentHour: Int64?
+    /// Latest event time applied, so interval ends never move backwards.
+    var latestEventTime: Double = 0
+
+    // MARK: Queue visits
+    var waiting: [String: [String: OpenVisit]] = [:]        // queue id -> entry key -> visit
+    var leftVisits: [LeftVisit] = []                        // left, outcome not decided yet
+    var acdStarts: [ACDStart] = []                          // acd_call starts not paired yet
+
+    // MARK: Calls
+    var channels: [String: ChannelTracker] = [:]
+    var calls: [Int: CallTracker] = [:]
+    var nextCallKey = 0
+}
+
+struct ObjectKey: Hashable {
+    let list: String
+    let ipbx: String
+    let id: String
+}
+
+struct PhoneInfo {
+    let phoneID: String
+    let userID: String?
+    let number: String?
+}
+
+struct AgentTracker {
+    var availability: String?
+    var onCallACD: Bool?
+    var onWrapup: Bool?
+    var queues: [String] = []
+    var interval: OpenInterval?
+    var hasStatusInSession = false
+    let ipbx: String
+}
+
+struct OpenInterval {
+    let rowID: Int64
+    let state: AgentState
+    let start: Double
+}
+
+struct OpenVisit {
+    let rowID: Int64
+    let joinTime: Double
+}
+
+struct LeftVisit {
+    let rowID: Int64
+    let queueID: String
+    let leaveTime: Double
+}
+
+struct ACDStart {
+    let agentID: String
+    let time: Double
+    let queues: [String]
+}
+
+struct ChannelTracker {
+    var callKey: Int
+    var commstatus: String?
+    var direction: String?
+    var talkingTo: String?
+    var rang = false
+}
+
+struct CallTracker {
+    var channels: [String]           // in order of first appearance
+    var startedAt: Double
+    var firstRingAt: Double?
+    var answeredAt: Double?
+    var callingChannel: String?
+    var calledChannel: String?
+    var rings: [RingRecord] = []
+    let ipbx: String
+}
+
+struct RingRecord {
+    let phoneID: String
+    let userID: String?
+    let channel: String
+    let time: Double
+}

@@ -1,0 +1,181 @@
+import CTIProtocol
+import Storage
+
+extension Recorder {
+    /// The one place a line becomes rows. `journalSeq` is nil live (the line is journaled
+    /// here) and the journal row's seq during replay (the line is already there).
+    func apply(line: UnsafeRawBufferPointer, receivedAt: Double, journalSeq: Int64? = nil) throws {
+        guard var current = session else { throw RecorderError.noSession }
+        let fallback = current.serverTime(atLocal: receivedAt) ?? receivedAt
+        let message: ServerMessage
+        do {
+            message = try ServerMessage.decode(line)
+        } catch {
+            if journalSeq == nil {
+                try insertJournal(receivedAt: receivedAt, eventTime: fallback, classname: nil, list: nil, function: nil,
+                                  objectID: nil, malformed: error.description, line: line)
+            }
+            statistics.malformed += 1
+            return
+        }
+        let time = eventTime(of: message, fallback: fallback)
+        if current.startedAt == nil {
+            // Coverage starts at the server's first reply (metrics.md "Coverage").
+            let start = message.timenow ?? fallback
+            current.startedAt = start
+            try database.execute("UPDATE collection_session SET started_at = ? WHERE session_id = ?", start, current.id)
+        }
+        current.lastEventTime = message.timenow ?? time
+        current.lastReceivedAt = receivedAt
+        session = current
+
+        let seq: Int64
+        if let journalSeq {
+            seq = journalSeq
+        } else {
+            let (list, function, objectID) = Self.journalKeys(message)
+            try insertJournal(receivedAt: receivedAt, eventTime: time, classname: message.classname, list: list,
+                              function: function, objectID: objectID, malformed: nil, line: line)
+            seq = database.lastInsertedRowID
+        }
+        let context = MessageContext(sessionID: current.id, sessionStart: current.startedAt ?? time, time: time, journalSeq: seq)
+        try advanceClock(to: time, context)
+        try dispatch(message, context, defaultIPBX: current.defaultIPBX)
+    }
+
+    /// Event time (metrics.md "Time"): a status's own time where the message carries one
+    /// (`status.timestamp` for channels, `availability_since` when an agent's availability
+    /// changes), else `timenow`, else the server's clock estimated from the previous message.
+    ///
+    /// `availability_since` counts only when the availability actually changes: the server
+    /// re-sends full statuses with the old `availability_since`, and a change of `on_call_acd`
+    /// or `on_wrapup` alone (ACD call to wrap-up) keeps it, so using it then would date the
+    /// change back to an earlier one.
+    func eventTime(of message: ServerMessage, fallback: Double) -> Double {
+        if case .status(let list, _, let id, let status, _) = message.kind {
+            if list == "channels", let timestamp = status["timestamp"]?.double {
+                return timestamp
+            }
+            if list == "agents", let availability = status["availability"]?.string,
+               availability != derived.agents[id]?.availability,
+               let since = status["availability_since"]?.double {
+                return since
+            }
+        }
+        return message.timenow ?? fallback
+    }
+
+    static func journalKeys(_ message: ServerMessage) -> (list: String?, function: String?, objectID: String?) {
+        switch message.kind {
+        case .listIDs(let list, _, _): return (list, "listid", nil)
+        case .config(let list, _, let id, _): return (list, "updateconfig", id)
+        case .status(let list, _, let id, _, _): return (list, "updatestatus", id)
+        case .addConfig(let list, _, let ids): return (list, "addconfig", ids.count == 1 ? ids[0] : nil)
+        case .delConfig(let list, _, let ids): return (list, "delconfig", ids.count == 1 ? ids[0] : nil)
+        case .queueEntries(let queueID, _, _): return (nil, nil, queueID)
+        case .queueStats(_, let stats): return (nil, nil, stats.count == 1 ? stats[0].queueID : nil)
+        default:
+            return (message.raw["listname"]?.string, message.raw["function"]?.string, nil)
+        }
+    }
+
+    func insertJournal(receivedAt: Double, eventTime: Double, classname: String?, list: String?, function: String?,
+                       objectID: String?, malformed: String?, line: UnsafeRawBufferPointer) throws {
+        guard let current = session else { throw RecorderError.noSession }
+        let insert = try database.cachedStatement("""
+            INSERT INTO journal (session_id, received_at, event_time, class, list, function, object_id, malformed, line)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insert.reset()
+        try insert.bind(current.id, at: 1)
+        try insert.bind(receivedAt, at: 2)
+        try insert.bind(eventTime, at: 3)
+        try classname.bind(to: insert, at: 4)
+        try list.bind(to: insert, at: 5)
+        try function.bind(to: insert, at: 6)
+        try objectID.bind(to: insert, at: 7)
+        try malformed.bind(to: insert, at: 8)
+        try insert.bind(rawBytes: line, at: 9)
+        try insert.step()
+    }
+
+    func insertJournal(receivedAt: Double, eventTime: Double, classname: String?, list: String?, function: String?,
+                       objectID: String?, malformed: String?, line: [UInt8]) throws {
+        try line.withUnsafeBytes {
+            try insertJournal(receivedAt: receivedAt, eventTime: eventTime, classname: classname, list: list,
+                              function: function, objectID: objectID, malformed: malformed, line: $0)
+        }
+    }
+
+    private func dispatch(_ message: ServerMessage, _ context: MessageContext, defaultIPBX: String) throws {
+        switch message.kind {
+        case .loginCapas(_, let ipbxID, _, _):
+            if let ipbxID {
+                session?.defaultIPBX = ipbxID
+            }
+            try database.execute("UPDATE collection_session SET logged_in_at = ? WHERE session_id = ?",
+                                 message.timenow ?? context.time, context.sessionID)
+        case .ipbxList(let ids):
+            for ipbx in ids { try noteIPBX(ipbx, context) }
+        case .listIDs(let list, _, let ids):
+            if list == "agents" {
+                derived.bootstrapAgents.formUnion(ids)
+            }
+        case .config(let list, let ipbx, let id, let config):
+            try applyConfig(list: list, ipbx: ipbx ?? defaultIPBX, id: id, config: config, context)
+        case .status(let list, let ipbx, let id, let status, let tidWasInteger):
+            let ipbx = ipbx ?? defaultIPBX
+            switch list {
+            case "agents":
+                try applyAgentStatus(ipbx: ipbx, id: id, status: status, partial: !tidWasInteger, context)
+            case "channels":
+                try applyChannelStatus(ipbx: ipbx, channel: id, status: status, context)
+            default:
+                mergeStatus(list: list, ipbx: ipbx, id: id, status: status)
+            }
+        case .delConfig(let list, let ipbx, let ids):
+            let ipbx = ipbx ?? defaultIPBX
+            if list == "channels" {
+                for channel in ids { try hangUp(ipbx: ipbx, channel: channel, context) }
+            } else {
+                for id in ids { try markDeleted(list: list, ipbx: ipbx, id: id, at: context.time) }
+            }
+        case .queueStats(let replyID, let stats):
+            try recordQueueStatistics(stats, windowed: replyID != nil, ipbx: defaultIPBX, context)
+        case .queueEntries(let queueID, _, let entries):
+            guard let queueID else { return }
+            try applyQueueEntries(queueID: queueID, ipbx: defaultIPBX, entries: entries, context)
+        default:
+            break
+        }
+    }
+
+    /// Work that happens as the server's clock moves: open intervals are cut at each UTC
+    /// hour, and left visits no agent answered in time become abandoned.
+    private func advanceClock(to time: Double, _ context: MessageContext) throws {
+        if time > derived.latestEventTime {
+            derived.latestEventTime = time
+        }
+        try cutIntervalsAtHours(upTo: derived.latestEventTime, context)
+        try expireUnpaired(at: derived.latestEventTime)
+    }
+
+    /// Closes everything the session holds open, at the session's end.
+    func closeDerivedState(at end: Double) throws {
+        guard let current = session else { return }
+        let context = MessageContext(sessionID: current.id, sessionStart: current.startedAt ?? end, time: end, journalSeq: nil)
+        try expireUnpaired(at: end)
+        try closeVisits(at: end)
+        try closeCalls(at: end, context)
+        try closeIntervals(at: end)
+        try flushDirtyObjects()
+    }
+}
+
+/// What every derived row of one message shares.
+struct MessageContext {
+    let sessionID: Int64
+    let sessionStart: Double
+    let time: Double
+    let journalSeq: Int64?
+}

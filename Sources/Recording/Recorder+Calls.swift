@@ -1,0 +1,149 @@
+import CTIProtocol
+import Storage
+
+/// Calls from channel events (metrics.md "Calls"): the channels that talk to each other
+/// (`talkingto_id`, transitively) form one call, from the first event of its first channel
+/// until its last channel is hung up (`delconfig`).
+extension Recorder {
+    func applyChannelStatus(ipbx: String, channel name: String, status: JSONObject, _ context: MessageContext) throws {
+        let view = ChannelStatus(from: status)
+        try database.execute("""
+            INSERT INTO channel_event (ipbx, channel, event_time, kind, commstatus, state, direction, talkingto_id, session_id, journal_seq)
+            VALUES (?, ?, ?, 'update', ?, ?, ?, ?, ?, ?)
+            """, ipbx, name, context.time, view.commstatus, view.state, view.direction, view.talkingtoID.value,
+            context.sessionID, context.journalSeq)
+
+        var channel = derived.channels[name] ?? newChannel(name, ipbx: ipbx, at: context.time)
+        if let commstatus = view.commstatus { channel.commstatus = commstatus }
+        if let direction = view.direction { channel.direction = direction }
+        if let talkingTo = view.talkingtoID.value, !talkingTo.isEmpty { channel.talkingTo = talkingTo }
+        derived.channels[name] = channel
+
+        if let other = channel.talkingTo, let otherChannel = derived.channels[other], otherChannel.callKey != channel.callKey {
+            mergeCalls(channel.callKey, otherChannel.callKey)
+        }
+        guard let key = derived.channels[name]?.callKey, var call = derived.calls[key] else { return }
+        if view.commstatus == "calling" || view.direction == "out" {
+            if call.callingChannel == nil { call.callingChannel = name }
+        }
+        if view.direction == "in" || view.commstatus == "ringing" {
+            if call.calledChannel == nil { call.calledChannel = name }
+        }
+        if view.commstatus == "ringing" {
+            if call.firstRingAt == nil { call.firstRingAt = context.time }
+            if let phone = phone(owning: name), !call.rings.contains(where: { $0.phoneID == phone.phoneID }) {
+                call.rings.append(RingRecord(phoneID: phone.phoneID, userID: phone.userID, channel: name, time: context.time))
+            }
+        }
+        if view.isLinked, call.answeredAt == nil {
+            call.answeredAt = context.time
+        }
+        derived.calls[key] = call
+    }
+
+    /// A new channel joins the call of a channel that already named it as its peer, or
+    /// starts a call of its own.
+    private func newChannel(_ name: String, ipbx: String, at time: Double) -> ChannelTracker {
+        let peers = derived.channels.filter { $0.value.talkingTo == name }.sorted { $0.key < $1.key }
+        if let peer = peers.first, var call = derived.calls[peer.value.callKey] {
+            call.channels.append(name)
+            derived.calls[peer.value.callKey] = call
+            return ChannelTracker(callKey: peer.value.callKey)
+        }
+        let key = derived.nextCallKey
+        derived.nextCallKey += 1
+        derived.calls[key] = CallTracker(channels: [name], startedAt: time, ipbx: ipbx)
+        return ChannelTracker(callKey: key)
+    }
+
+    /// Two calls whose channels talk to each other are one call: the later-started one is
+    /// folded into the earlier.
+    private func mergeCalls(_ first: Int, _ second: Int) {
+        guard let a = derived.calls[first], let b = derived.calls[second] else { return }
+        let (keep, fold) = (a.startedAt, first) <= (b.startedAt, second) ? (first, second) : (second, first)
+        guard var kept = derived.calls[keep], let folded = derived.calls[fold] else { return }
+        for name in folded.channels {
+            kept.channels.append(name)
+            derived.channels[name]?.callKey = keep
+        }
+        kept.startedAt = min(kept.startedAt, folded.startedAt)
+        kept.firstRingAt = [kept.firstRingAt, folded.firstRingAt].compactMap { $0 }.min()
+        kept.answeredAt = [kept.answeredAt, folded.answeredAt].compactMap { $0 }.min()
+        kept.callingChannel = kept.callingChannel ?? folded.callingChannel
+        kept.calledChannel = kept.calledChannel ?? folded.calledChannel
+        for ring in folded.rings where !kept.rings.contains(where: { $0.phoneID == ring.phoneID }) {
+            kept.rings.append(ring)
+        }
+        derived.calls[keep] = kept
+        derived.calls[fold] = nil
+    }
+
+    func hangUp(ipbx: String, channel name: String, _ context: MessageContext) throws {
+        try database.execute("""
+            INSERT INTO channel_event (ipbx, channel, event_time, kind, session_id, journal_seq)
+            VALUES (?, ?, ?, 'delete', ?, ?)
+            """, ipbx, name, context.time, context.sessionID, context.journalSeq)
+        guard let channel = derived.channels.removeValue(forKey: name) else { return }
+        guard let call = derived.calls[channel.callKey] else { return }
+        let live = call.channels.contains { derived.channels[$0] != nil }
+        if !live {
+            derived.calls[channel.callKey] = nil
+            try writeCall(call, endedAt: context.time, outcome: call.answeredAt == nil ? "missed" : "answered", sessionID: context.sessionID)
+        }
+    }
+
+    /// Calls still in progress when the session ends are written with an unknown outcome
+    /// and no end.
+    func closeCalls(at end: Double, _ context: MessageContext) throws {
+        for key in derived.calls.keys.sorted() {
+            guard let call = derived.calls[key] else { continue }
+            try writeCall(call, endedAt: nil, outcome: call.answeredAt == nil ? "unknown" : "answered", sessionID: context.sessionID)
+        }
+        derived.calls = [:]
+        derived.channels = [:]
+    }
+
+    private func writeCall(_ call: CallTracker, endedAt: Double?, outcome: String, sessionID: Int64) throws {
+        let calling = call.callingChannel ?? call.channels.first
+        let called = call.calledChannel ?? call.channels.first { $0 != calling }
+        let callingPhone = calling.flatMap { phone(owning: $0) }
+        let calledPhone = called.flatMap { phone(owning: $0) }
+        let direction: String
+        if callingPhone == nil {
+            direction = "inbound"
+        } else if calledPhone == nil {
+            direction = "outbound"
+        } else {
+            direction = "internal"
+        }
+        // The caller of an internal or outbound call is the calling phone's number and its
+        // user's name; an inbound caller is unknown to the channel events.
+        let callerNumber = callingPhone?.number
+        let callerName = callingPhone?.userID.flatMap { derived.userNames[$0] }
+        try database.execute("""
+            INSERT INTO call (ipbx, started_at, first_ring_at, answered_at, ended_at, direction, outcome,
+                              caller_channel, caller_number, caller_name, callee_channel, callee_number, session_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, call.ipbx, call.startedAt, call.firstRingAt, call.answeredAt, endedAt, direction, outcome,
+            calling, callerNumber, callerName, called, calledPhone?.number, sessionID)
+        let callID = database.lastInsertedRowID
+        for ring in call.rings {
+            try database.execute(
+                "INSERT INTO call_ring (call_id, phone_id, user_id, channel, rang_at) VALUES (?, ?, ?, ?, ?)",
+                callID, ring.phoneID, ring.userID, ring.channel, ring.time
+            )
+        }
+        for channel in call.channels {
+            try database.execute(
+                "UPDATE channel_event SET call_id = ? WHERE channel = ? AND session_id = ? AND call_id IS NULL",
+                callID, channel, sessionID
+            )
+        }
+    }
+
+    /// A phone's channels are named after its identity plus "-" (`SIP/ihvbur-0000000b`).
+    func phone(owning channel: String) -> PhoneInfo? {
+        guard let dash = channel.lastIndex(of: "-") else { return nil }
+        return derived.phonesByIdentity[String(channel[..<dash])]
+    }
+}

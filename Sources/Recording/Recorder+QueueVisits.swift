@@ -1,0 +1,143 @@
+import CTIProtocol
+import Storage
+
+/// Queue visits from `queueentryupdate` (metrics.md "Calls, queue visits and missed calls").
+///
+/// The server sends each queue's whole waiting list on every change and never says why an
+/// entry left. A visit is answered when an agent who is a member of that queue enters
+/// `acd_call` within 2 s of the caller leaving; each `acd_call` start pairs with at most one
+/// visit, the nearest in time. Leaves and `acd_call` starts that find no partner yet wait
+/// for one until the clock has moved 2 s past them.
+extension Recorder {
+    func applyQueueEntries(queueID: String, ipbx: String, entries: [QueueEntry], _ context: MessageContext) throws {
+        var waiting = derived.waiting[queueID] ?? [:]
+        var present: Set<String> = []
+        for entry in entries {
+            let key = Self.entryKey(entry)
+            present.insert(key)
+            guard waiting[key] == nil else { continue }
+            let joinTime = entry.joinTime ?? context.time
+            let rowID = try startVisit(queueID: queueID, ipbx: ipbx, entry: entry, joinTime: joinTime, context)
+            waiting[key] = OpenVisit(rowID: rowID, joinTime: joinTime)
+        }
+        let gone = waiting.filter { !present.contains($0.key) }.sorted { $0.value.rowID < $1.value.rowID }
+        for (key, visit) in gone {
+            waiting[key] = nil
+            try visitLeft(rowID: visit.rowID, queueID: queueID, at: max(context.time, visit.joinTime))
+        }
+        derived.waiting[queueID] = waiting
+    }
+
+    static func entryKey(_ entry: QueueEntry) -> String {
+        if let uniqueID = entry.uniqueID { return "u:" + uniqueID }
+        return "n:\(entry.number ?? "")|\(entry.joinTime.map { String($0) } ?? "")"
+    }
+
+    /// A caller still waiting when the previous session ended is the same visit: continue
+    /// its row rather than counting the caller twice.
+    private func startVisit(queueID: String, ipbx: String, entry: QueueEntry, joinTime: Double, _ context: MessageContext) throws -> Int64 {
+        if let uniqueID = entry.uniqueID,
+           let previous = try database.fetchInt64("""
+               SELECT visit_id FROM queue_visit
+               WHERE queue_id = ? AND ipbx = ? AND uniqueid = ? AND join_time = ? AND outcome = 'unknown' AND session_id < ?
+               ORDER BY visit_id DESC LIMIT 1
+               """, queueID, ipbx, uniqueID, joinTime, context.sessionID) {
+            try database.execute("""
+                UPDATE queue_visit SET session_id = ?, leave_time = NULL, outcome = NULL WHERE visit_id = ?
+                """, context.sessionID, previous)
+            return previous
+        }
+        try database.execute("""
+            INSERT INTO queue_visit (ipbx, queue_id, uniqueid, caller_number, caller_name, join_time, session_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, ipbx, queueID, entry.uniqueID, entry.number, entry.name, joinTime, context.sessionID)
+        return database.lastInsertedRowID
+    }
+
+    private func visitLeft(rowID: Int64, queueID: String, at time: Double) throws {
+        try database.execute("UPDATE queue_visit SET leave_time = ? WHERE visit_id = ?", time, rowID)
+        let window = options.answerPairingSeconds
+        var best: Int?
+        for (index, start) in derived.acdStarts.enumerated() where Self.serves(start.queues, queueID) {
+            let distance = abs(start.time - time)
+            guard distance <= window else { continue }
+            if let current = best, abs(derived.acdStarts[current].time - time) <= distance { continue }
+            best = index
+        }
+        if let best {
+            let start = derived.acdStarts.remove(at: best)
+            try answer(visit: rowID, by: start.agentID, at: start.time)
+        } else {
+            derived.leftVisits.append(LeftVisit(rowID: rowID, queueID: queueID, leaveTime: time))
+        }
+    }
+
+    /// An agent entered `acd_call`: pair it with the nearest visit of one of its queues that
+    /// left within the window, or keep it for a leave that is still to come.
+    func noteACDStart(agent: String, at time: Double, queues: [String]) throws {
+        let window = options.answerPairingSeconds
+        var best: Int?
+        for (index, visit) in derived.leftVisits.enumerated() where Self.serves(queues, visit.queueID) {
+            let distance = abs(visit.leaveTime - time)
+            guard distance <= window else { continue }
+            if let current = best, abs(derived.leftVisits[current].leaveTime - time) <= distance { continue }
+            best = index
+        }
+        if let best {
+            let visit = derived.leftVisits.remove(at: best)
+            try answer(visit: visit.rowID, by: agent, at: time)
+        } else {
+            derived.acdStarts.append(ACDStart(agentID: agent, time: time, queues: queues))
+        }
+    }
+
+    /// An agent whose queue list is not known yet may serve any queue.
+    private static func serves(_ queues: [String], _ queueID: String) -> Bool {
+        queues.isEmpty || queues.contains(queueID)
+    }
+
+    private func answer(visit: Int64, by agent: String, at time: Double) throws {
+        try database.execute(
+            "UPDATE queue_visit SET outcome = 'answered', agent_id = ?, answered_at = ? WHERE visit_id = ?",
+            agent, time, visit
+        )
+    }
+
+    /// Leaves no agent answered within the window are abandoned; `acd_call` starts that
+    /// found no visit are forgotten (direct calls to an agent, for instance).
+    func expireUnpaired(at time: Double) throws {
+        let window = options.answerPairingSeconds
+        if derived.leftVisits.contains(where: { time - $0.leaveTime > window }) {
+            var kept: [LeftVisit] = []
+            for visit in derived.leftVisits {
+                if time - visit.leaveTime > window {
+                    try database.execute("UPDATE queue_visit SET outcome = 'abandoned' WHERE visit_id = ?", visit.rowID)
+                } else {
+                    kept.append(visit)
+                }
+            }
+            derived.leftVisits = kept
+        }
+        derived.acdStarts.removeAll { time - $0.time > window }
+    }
+
+    /// At a session's end: callers still waiting, and leaves not decided yet, have an
+    /// unknown outcome (metrics.md).
+    func closeVisits(at end: Double) throws {
+        for visit in derived.leftVisits {
+            try database.execute("UPDATE queue_visit SET outcome = 'unknown' WHERE visit_id = ?", visit.rowID)
+        }
+        derived.leftVisits = []
+        derived.acdStarts = []
+        for queueID in derived.waiting.keys.sorted() {
+            let visits = (derived.waiting[queueID] ?? [:]).values.sorted { $0.rowID < $1.rowID }
+            for visit in visits {
+                try database.execute(
+                    "UPDATE queue_visit SET leave_time = ?, outcome = 'unknown' WHERE visit_id = ?",
+                    max(end, visit.joinTime), visit.rowID
+                )
+            }
+        }
+        derived.waiting = [:]
+    }
+}

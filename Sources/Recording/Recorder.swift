@@ -1,0 +1,224 @@
+import CTIProtocol
+import Logging
+import Storage
+
+/// Turns the lines received from a CTI server into rows: the journal row of every line and
+/// the rows derived from it, in the same transaction.
+///
+/// The only code that interprets a message for the database: live collection calls
+/// `record(line:receivedAt:)` per line, and `replay` feeds the journal back through the same
+/// function, so replay equals live by construction.
+///
+/// Not `Sendable`: it owns the single writer connection (see `Database`). State that spans
+/// messages (agents' open intervals, calls in progress, callers waiting) lives here and is
+/// reset at each session's start: every session starts from its own bootstrap.
+public final class Recorder {
+    let database: Database
+    let options: RecorderOptions
+    let logger: Logger
+    public internal(set) var statistics = RecorderStatistics()
+
+    var session: SessionContext?
+    var derived = DerivedState()
+    /// Availability values already reported as unknown, so each is logged once.
+    var loggedUnknownAvailabilities: Set<String> = []
+
+    private var batchOpenedAt: Double?
+    private var batchMessages = 0
+
+    /// Opens the recorder on the writer connection. Sessions a crash left open are closed at
+    /// their last recorded event.
+    public init(database: Database, options: RecorderOptions = RecorderOptions(), logger: Logger = Logger(label: "callstats.recorder")) throws {
+        self.database = database
+        self.options = options
+        self.logger = logger
+        try database.write { try closeAbandonedSessions() }
+    }
+
+    // MARK: Sessions
+
+    /// Records the start of a collection session (a new TCP connection) and returns its id.
+    @discardableResult
+    public func beginSession(server: String, connectedAt: Double) throws -> Int64 {
+        if session != nil {
+            try endSession(reason: "superseded", at: connectedAt)
+        }
+        try database.write {
+            try closeAbandonedSessions()
+            try database.execute(
+                "INSERT INTO collection_session (server, connected_at) VALUES (?, ?)",
+                server, connectedAt
+            )
+        }
+        let id = database.lastInsertedRowID
+        session = SessionContext(id: id)
+        derived = DerivedState()
+        return id
+    }
+
+    /// The protocol version and transport the session ended up using (after login).
+    public func describeSession(protocolVersion: String, tls: Bool) throws {
+        guard let session else { return }
+        try inBatch(now: nil) {
+            try database.execute(
+                "UPDATE collection_session SET protocol = ?, tls = ? WHERE session_id = ?",
+                protocolVersion, tls, session.id
+            )
+        }
+    }
+
+    /// Ends the current session: commits what was received, closes every open interval,
+    /// visit and call at the session's end on the server's clock, and records why it ended.
+    public func endSession(reason: String, at localNow: Double) throws {
+        guard let current = session else { return }
+        // No message, no coverage: a session that never heard the server has no end either.
+        let end = current.startedAt.map { max($0, current.serverTime(atLocal: localNow) ?? $0) }
+        try inBatch(now: nil) {
+            if let end {
+                try closeDerivedState(at: end)
+            }
+            try database.execute(
+                "UPDATE collection_session SET ended_at = ?, end_reason = ?, last_event_at = ? WHERE session_id = ?",
+                end, reason, current.lastEventTime, current.id
+            )
+        }
+        try commit()
+        session = nil
+        derived = DerivedState()
+    }
+
+    /// Forgets the current session without writing anything more: for when the database
+    /// itself fails (a full disk). The open batch is rolled back; the session row stays open
+    /// in the database and is closed at its last recorded event by the next `beginSession`.
+    public func abandonSession() {
+        if batchOpenedAt != nil {
+            database.rollback()
+            batchOpenedAt = nil
+            batchMessages = 0
+        }
+        session = nil
+        derived = DerivedState()
+    }
+
+    /// A crash leaves a session without an end and its intervals open: close them at the
+    /// session's last journaled event, which is the last thing known to have happened.
+    private func closeAbandonedSessions() throws {
+        var abandoned: [(id: Int64, lastEvent: Double?)] = []
+        try database.makeStatement("""
+            SELECT s.session_id, (SELECT max(event_time) FROM journal j WHERE j.session_id = s.session_id AND j.malformed IS NULL)
+            FROM collection_session s WHERE s.ended_at IS NULL ORDER BY s.session_id
+            """).forEachRow { row in
+            abandoned.append((row.int64(0), row.optionalDouble(1)))
+        }
+        for (id, lastEvent) in abandoned {
+            try database.execute(
+                "UPDATE collection_session SET ended_at = coalesce(?, started_at), last_event_at = ?, end_reason = ? WHERE session_id = ?",
+                lastEvent, lastEvent, Self.abandonedReason, id
+            )
+            try closeAbandoned(sessionID: id, at: lastEvent)
+            logger.notice("closed collection session \(id), which a previous run left open, at its last recorded event")
+        }
+    }
+
+    static let abandonedReason = "collector_stopped_unexpectedly"
+
+    /// What a session a crash left open keeps: its intervals end at its last event, and what
+    /// was in progress has an unknown outcome. Calls in progress were never written (they are
+    /// written when they end), so nothing of them remains. Replay applies the same closure.
+    func closeAbandoned(sessionID id: Int64, at end: Double?) throws {
+        try database.execute("UPDATE agent_state_interval SET end_time = max(start_time, coalesce(?, start_time)) WHERE session_id = ? AND end_time IS NULL", end, id)
+        try database.execute("UPDATE queue_visit SET outcome = 'unknown' WHERE session_id = ? AND outcome IS NULL", id)
+    }
+
+    // MARK: Lines
+
+    /// Journals one line as received and applies what it means.
+    ///
+    /// Never throws for bad input (a line that is not JSON, not an object, or of an unknown
+    /// class is journaled with the reason and otherwise skipped); throws only when the
+    /// database fails, and then the open batch is rolled back.
+    public func record(line: UnsafeRawBufferPointer, receivedAt: Double) throws {
+        guard session != nil else {
+            throw RecorderError.noSession
+        }
+        try inBatch(now: receivedAt) {
+            try apply(line: line, receivedAt: receivedAt)
+        }
+        statistics.messages += 1
+        statistics.lastReceivedAt = receivedAt
+        batchMessages += 1
+        if batchMessages >= options.batchMaxMessages {
+            try commit()
+        }
+    }
+
+    public func record(line: [UInt8], receivedAt: Double) throws {
+        try line.withUnsafeBytes { try record(line: $0, receivedAt: receivedAt) }
+    }
+
+    /// Journals a line that could not be received whole (longer than the framing limit),
+    /// keeping its first bytes, so the journal says what happened.
+    public func recordOversizedLine(prefix: [UInt8], byteCount: Int, receivedAt: Double) throws {
+        guard let current = session else { throw RecorderError.noSession }
+        try inBatch(now: receivedAt) {
+            let time = current.serverTime(atLocal: receivedAt) ?? receivedAt
+            try insertJournal(
+                receivedAt: receivedAt, eventTime: time, classname: nil, list: nil, function: nil, objectID: nil,
+                malformed: "line longer than the limit (\(byteCount) bytes or more): connection dropped", line: prefix
+            )
+        }
+        statistics.malformed += 1
+    }
+
+    // MARK: Batches
+
+    /// Commits the open batch when it is older than the batch age (call this on a timer too,
+    /// so a quiet connection still commits within the bound).
+    @discardableResult
+    public func commitIfDue(now: Double) throws -> Bool {
+        guard let openedAt = batchOpenedAt, now - openedAt >= options.batchMaxAge else { return false }
+        try commit()
+        return true
+    }
+
+    /// Commits the open batch, if any.
+    public func commit() throws {
+        guard batchOpenedAt != nil else { return }
+        if let current = session, let lastEvent = current.lastEventTime {
+            try flushDirtyObjects()
+            try database.execute("UPDATE collection_session SET last_event_at = ? WHERE session_id = ?", lastEvent, current.id)
+        }
+        try database.commit()
+        batchOpenedAt = nil
+        batchMessages = 0
+        statistics.commits += 1
+    }
+
+    /// True while received lines wait for a commit.
+    public var hasPendingBatch: Bool { batchOpenedAt != nil }
+
+    private func inBatch(now: Double?, _ body: () throws -> Void) throws {
+        if batchOpenedAt == nil {
+            try database.beginImmediate()
+            batchOpenedAt = now ?? statistics.lastReceivedAt ?? 0
+        }
+        do {
+            try body()
+        } catch {
+            database.rollback()
+            batchOpenedAt = nil
+            batchMessages = 0
+            throw error
+        }
+    }
+}
+
+public enum RecorderError: Error, CustomStringConvertible {
+    case noSession
+
+    public var description: String {
+        switch self {
+        case .noSession: return "a line was recorded outside a collection session"
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The Recording target: see docs/ARCHITECTURE.md.

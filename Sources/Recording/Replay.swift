@@ -1,0 +1,53 @@
+import Storage
+
+/// `callstats replay`: every derived table rebuilt from the journal, in one transaction,
+/// through the same `apply` as live collection.
+extension Recorder {
+    public struct ReplayOutcome: Sendable, Equatable {
+        public let sessions: Int
+        public let lines: Int
+    }
+
+    /// Tables whose every row comes from the journal.
+    static let derivedTables = [
+        "call_ring", "call", "channel_event", "queue_visit", "agent_state_interval", "agent_status_change",
+        "queue_stat_sample", "queue_member", "queue", "agent", "phone", "pbx_user", "ipbx",
+    ]
+
+    public func replay() throws -> ReplayOutcome {
+        guard session == nil else {
+            throw RecorderError.noSession
+        }
+        var sessions = 0
+        var lines = 0
+        try database.write {
+            for table in Self.derivedTables {
+                try database.execute(sql: "DELETE FROM \(table)")
+            }
+            var rows: [(id: Int64, endedAt: Double?, reason: String?)] = []
+            try database.makeStatement("SELECT session_id, ended_at, end_reason FROM collection_session ORDER BY session_id")
+                .forEachRow { rows.append(($0.int64(0), $0.optionalDouble(1), $0.string(2))) }
+            let journal = try database.makeStatement("SELECT seq, received_at, line FROM journal WHERE session_id = ? ORDER BY seq")
+            for row in rows {
+                session = SessionContext(id: row.id)
+                derived = DerivedState()
+                try journal.forEachRow([row.id]) { line in
+                    let seq = line.int64(0)
+                    let receivedAt = line.double(1)
+                    let bytes = line.bytes(2) ?? []
+                    try bytes.withUnsafeBytes { try apply(line: $0, receivedAt: receivedAt, journalSeq: seq) }
+                    lines += 1
+                }
+                if row.reason == Self.abandonedReason {
+                    try closeAbandoned(sessionID: row.id, at: row.endedAt)
+                } else if let end = row.endedAt {
+                    try closeDerivedState(at: end)
+                }
+                session = nil
+                derived = DerivedState()
+                sessions += 1
+            }
+        }
+        return ReplayOutcome(sessions: sessions, lines: lines)
+    }
+}
