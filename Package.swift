@@ -112,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "CallStatsBench",
             dependencies: [
-                "Storage", "CTIProtocol",
+                "Storage", "CTIProtocol", "Recording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -30,6 +30,8 @@ struct DerivedState {
     // MARK: Calls
     var channels: [String: ChannelTracker] = [:]
     var calls: [Int: CallTracker] = [:]
+    /// Channels named as a peer (`talkingto_id`) before they appeared, and the call they join.
+    var awaitedPeers: [String: Int] = [:]
     var nextCallKey = 0
 }
 

@@ -16,7 +16,13 @@ extension Recorder {
         var channel = derived.channels[name] ?? newChannel(name, ipbx: ipbx, at: context.time)
         if let commstatus = view.commstatus { channel.commstatus = commstatus }
         if let direction = view.direction { channel.direction = direction }
-        if let talkingTo = view.talkingtoID.value, !talkingTo.isEmpty { channel.talkingTo = talkingTo }
+        if let talkingTo = view.talkingtoID.value, !talkingTo.isEmpty {
+            channel.talkingTo = talkingTo
+            if derived.channels[talkingTo] == nil {
+                // The peer has not appeared yet: it joins this call when it does.
+                derived.awaitedPeers[talkingTo] = channel.callKey
+            }
+        }
         derived.channels[name] = channel
 
         if let other = channel.talkingTo, let otherChannel = derived.channels[other], otherChannel.callKey != channel.callKey {
@@ -44,11 +50,10 @@ extension Recorder {
     /// A new channel joins the call of a channel that already named it as its peer, or
     /// starts a call of its own.
     private func newChannel(_ name: String, ipbx: String, at time: Double) -> ChannelTracker {
-        let peers = derived.channels.filter { $0.value.talkingTo == name }.sorted { $0.key < $1.key }
-        if let peer = peers.first, var call = derived.calls[peer.value.callKey] {
+        if let key = derived.awaitedPeers.removeValue(forKey: name), var call = derived.calls[key] {
             call.channels.append(name)
-            derived.calls[peer.value.callKey] = call
-            return ChannelTracker(callKey: peer.value.callKey)
+            derived.calls[key] = call
+            return ChannelTracker(callKey: key)
         }
         let key = derived.nextCallKey
         derived.nextCallKey += 1
@@ -65,6 +70,9 @@ extension Recorder {
         for name in folded.channels {
             kept.channels.append(name)
             derived.channels[name]?.callKey = keep
+        }
+        for (peer, key) in derived.awaitedPeers where key == fold {
+            derived.awaitedPeers[peer] = keep
         }
         kept.startedAt = min(kept.startedAt, folded.startedAt)
         kept.firstRingAt = [kept.firstRingAt, folded.firstRingAt].compactMap { $0 }.min()
@@ -84,6 +92,12 @@ extension Recorder {
             VALUES (?, ?, ?, 'delete', ?, ?)
             """, ipbx, name, context.time, context.sessionID, context.journalSeq)
         guard let channel = derived.channels.removeValue(forKey: name) else { return }
+        if let peer = channel.talkingTo, derived.awaitedPeers[peer] == channel.callKey, !(derived.calls[channel.callKey]?.channels.contains(peer) ?? false) {
+            // Its peer never appeared: stop waiting for it once no channel of the call is left.
+            if derived.calls[channel.callKey]?.channels.allSatisfy({ $0 == name || derived.channels[$0] == nil }) ?? true {
+                derived.awaitedPeers[peer] = nil
+            }
+        }
         guard let call = derived.calls[channel.callKey] else { return }
         let live = call.channels.contains { derived.channels[$0] != nil }
         if !live {
@@ -101,6 +115,7 @@ extension Recorder {
         }
         derived.calls = [:]
         derived.channels = [:]
+        derived.awaitedPeers = [:]
     }
 
     private func writeCall(_ call: CallTracker, endedAt: Double?, outcome: String, sessionID: Int64) throws {

@@ -95,6 +95,10 @@ public final class Database {
             }
             try execute(sql: "PRAGMA synchronous = NORMAL")
             try execute(sql: "PRAGMA foreign_keys = ON")
+            // The writer touches the journal's end and every derived table's indexes in each
+            // batch: a 32 MiB page cache keeps those pages in memory instead of re-reading
+            // them from the OS for every message.
+            try execute(sql: "PRAGMA cache_size = -32768")
         case .readOnly:
             try execute(sql: "PRAGMA query_only = ON")
             try execute(sql: "PRAGMA foreign_keys = ON")

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Recording
+import Storage
+
+/// The recorder alone, without a network: lines from a file (one CTI message per line, e.g.
+/// a capture of the simulator) or synthetic ones, through `Recorder.record` into a fresh
+/// database. The part of the collector's ingest rate that is ours to optimise.
+struct RecordBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Recorder throughput: lines into journal and derived rows, no network."
+    )
+
+    @Option(help: "A file of CTI lines to record (default: synthetic lines).") var lines: String?
+    @Option(help: "Synthetic lines to generate when no file is given.") var count = 1_000_000
+
+    func run() throws {
+        var input: [[UInt8]] = []
+        if let lines {
+            let data = try Data(contentsOf: URL(fileURLWithPath: lines))
+            input = data.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+        } else {
+            var generator = SyntheticJournal()
+            input = (0..<count).map { _ in generator.nextRow().line }
+        }
+        let bytes = input.reduce(0) { $0 + $1.count }
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("callstats-record-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (database, _) = try Database.openWriter(path: folder.appendingPathComponent("record.db").path)
+        let recorder = try Recorder(database: database)
+        try recorder.beginSession(server: "bench", connectedAt: 0)
+        let start = ContinuousClock.now
+        for (index, line) in input.enumerated() {
+            try recorder.record(line: line, receivedAt: Double(index) / 100_000)
+        }
+        try recorder.endSession(reason: "shutdown", at: Double(input.count) / 100_000)
+        let elapsed = (ContinuousClock.now - start).seconds
+        let derived = try database.fetchInt64("""
+            SELECT (SELECT count(*) FROM agent_status_change) + (SELECT count(*) FROM agent_state_interval)
+                 + (SELECT count(*) FROM channel_event) + (SELECT count(*) FROM queue_visit)
+                 + (SELECT count(*) FROM queue_stat_sample) + (SELECT count(*) FROM call)
+            """) ?? 0
+        print("lines: \(input.count), \(bytes / max(input.count, 1)) bytes average, derived rows: \(derived)")
+        print(String(format: "recorder: %.3f s, %.0f lines/s, %.1f MB/s, %d commits", elapsed, Double(input.count) / elapsed,
+                     Double(bytes) / elapsed / 1e6, recorder.statistics.commits))
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Recording
+import Storage
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Rebuild every derived table from the journal, in one transaction.",
+        discussion: """
+            The journal keeps every line the CTI server sent. Replay deletes the agent states, \
+            queue statistics, queue visits, calls and PBX objects, and applies the journal again \
+            through the same code as live collection. It refuses to run while a collector writes \
+            to the database.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        guard FileManager.default.fileExists(atPath: database.db) else {
+            throw CLIError("\(database.db): no such database file")
+        }
+        let lock: WriterLock
+        do {
+            lock = try WriterLock(databasePath: database.db)
+        } catch {
+            throw CLIError("\(database.db): \(error.message)")
+        }
+        let (connection, _) = try database.openWriter()
+        let recorder = try Recorder(database: connection, logger: Logger(label: "callstats.replay"))
+        let outcome = try recorder.replay()
+        print("replayed \(outcome.lines) lines of \(outcome.sessions) collection sessions")
+        withExtendedLifetime(lock) {}
+    }
+}
