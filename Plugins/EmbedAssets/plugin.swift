@@ -21,7 +21,8 @@ struct EmbedAssets: BuildToolPlugin {
             return []
         }
         let directory = context.package.directoryURL.appending(path: folder)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path())
+        // A folder git has no file in does not exist in a fresh clone: embed nothing then.
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path())) ?? [])
             .filter { !$0.hasPrefix(".") }
             .sorted()
         let inputs = names.map { directory.appending(path: $0) }
@@ -31,7 +32,7 @@ struct EmbedAssets: BuildToolPlugin {
                 displayName: "Embedding \(folder)/ into \(target.name)",
                 executable: try context.tool(named: "EmbedAssetsTool").url,
                 arguments: [typeName, output.path()] + inputs.map { $0.path() },
-                inputFiles: inputs + [directory],
+                inputFiles: names.isEmpty ? [] : inputs + [directory],
                 outputFiles: [output]
             ),
         ]

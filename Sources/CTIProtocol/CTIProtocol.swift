@@ -1,1 +1,0 @@
-// The CTIProtocol target: see docs/ARCHITECTURE.md.
