@@ -14,6 +14,7 @@ struct RecordBenchmark: ParsableCommand {
 
     @Option(help: "A file of CTI lines to record (default: synthetic lines).") var lines: String?
     @Option(help: "Synthetic lines to generate when no file is given.") var count = 1_000_000
+    @Option(help: "Keep the database at this path (default: a temporary file, removed).") var db: String?
 
     func run() throws {
         var input: [[UInt8]] = []
@@ -28,7 +29,7 @@ struct RecordBenchmark: ParsableCommand {
         let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("callstats-record-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (database, _) = try Database.openWriter(path: folder.appendingPathComponent("record.db").path)
+        let (database, _) = try Database.openWriter(path: db ?? folder.appendingPathComponent("record.db").path)
         let recorder = try Recorder(database: database)
         try recorder.beginSession(server: "bench", connectedAt: 0)
         let start = ContinuousClock.now

@@ -53,6 +53,8 @@ struct AgentTracker {
     var onWrapup: Bool?
     var queues: [String] = []
     var interval: OpenInterval?
+    /// Whether a state has been known for this agent in this session (a partial status
+    /// before the first full one does not count).
     var hasStatusInSession = false
     let ipbx: String
 }

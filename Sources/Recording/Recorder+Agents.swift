@@ -43,7 +43,9 @@ extension Recorder {
                 }
             }
         }
-        tracker.hasStatusInSession = true
+        if state != nil {
+            tracker.hasStatusInSession = true
+        }
         derived.agents[id] = tracker
     }
 
