@@ -135,7 +135,6 @@ CREATE TABLE queue_stat_sample (
     journal_seq  INTEGER
 ) STRICT;
 CREATE INDEX queue_stat_sample_series ON queue_stat_sample (queue_id, key, event_time);
-CREATE INDEX queue_stat_sample_time ON queue_stat_sample (event_time);
 
 -- Each agent status received, with the state (metrics.md) of the merged status after it.
 CREATE TABLE agent_status_change (
@@ -184,7 +183,6 @@ CREATE TABLE channel_event (
     journal_seq   INTEGER
 ) STRICT;
 CREATE INDEX channel_event_channel ON channel_event (channel, event_time);
-CREATE INDEX channel_event_call ON channel_event (call_id);
 
 -- A call: the channels that talk to each other (metrics.md "Calls").
 CREATE TABLE call (

@@ -32,12 +32,14 @@ struct RecordBenchmark: ParsableCommand {
         let (database, _) = try Database.openWriter(path: db ?? folder.appendingPathComponent("record.db").path)
         let recorder = try Recorder(database: database)
         try recorder.beginSession(server: "bench", connectedAt: 0)
+        let cpuStart = cpuSeconds()
         let start = ContinuousClock.now
         for (index, line) in input.enumerated() {
             try recorder.record(line: line, receivedAt: Double(index) / 100_000)
         }
         try recorder.endSession(reason: "shutdown", at: Double(input.count) / 100_000)
         let elapsed = (ContinuousClock.now - start).seconds
+        let cpu = cpuSeconds() - cpuStart
         let derived = try database.fetchInt64("""
             SELECT (SELECT count(*) FROM agent_status_change) + (SELECT count(*) FROM agent_state_interval)
                  + (SELECT count(*) FROM channel_event) + (SELECT count(*) FROM queue_visit)
@@ -46,5 +48,15 @@ struct RecordBenchmark: ParsableCommand {
         print("lines: \(input.count), \(bytes / max(input.count, 1)) bytes average, derived rows: \(derived)")
         print(String(format: "recorder: %.3f s, %.0f lines/s, %.1f MB/s, %d commits", elapsed, Double(input.count) / elapsed,
                      Double(bytes) / elapsed / 1e6, recorder.statistics.commits))
+        print(String(format: "recorder CPU time: %.3f s, %.0f lines per CPU second", cpu, Double(input.count) / cpu))
     }
+}
+
+/// User + system CPU time of this process: a rate per CPU second does not depend on what
+/// else the machine is running.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }

@@ -7,8 +7,11 @@ public struct CallStatsCommand: AsyncParsableCommand {
         abstract: "Record XiVO/Wazo CTI call-center statistics into SQLite and report on them.",
         version: CallStatsVersion.current,
         subcommands: [
+            CollectCommand.self,
             DemoCommand.self,
             MigrateCommand.self,
+            ReplayCommand.self,
+            ReportCommand.self,
             SimulateCommand.self,
         ]
     )

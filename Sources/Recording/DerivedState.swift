@@ -6,6 +6,8 @@ struct DerivedState {
     // MARK: PBX objects
     var configs: [ObjectKey: JSONObject] = [:]
     var statuses: [ObjectKey: JSONObject] = [:]
+    var configTimes: [ObjectKey: Double] = [:]
+    var dirtyConfigs: Set<ObjectKey> = []
     var dirtyStatuses: Set<ObjectKey> = []
     var knownIPBX: Set<String> = []
     /// Agents listed by the bootstrap `listid`: their first status holds from the session's start.
@@ -53,6 +55,8 @@ struct AgentTracker {
     var onWrapup: Bool?
     var queues: [String] = []
     var interval: OpenInterval?
+    /// The interval closed when `interval` opened, while it could still be resumed.
+    var previous: ClosedInterval?
     /// Whether a state has been known for this agent in this session (a partial status
     /// before the first full one does not count).
     var hasStatusInSession = false
@@ -63,6 +67,13 @@ struct OpenInterval {
     let rowID: Int64
     let state: AgentState
     let start: Double
+}
+
+struct ClosedInterval {
+    let rowID: Int64
+    let state: AgentState
+    let start: Double
+    let end: Double
 }
 
 struct OpenVisit {

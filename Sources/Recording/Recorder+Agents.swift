@@ -26,8 +26,16 @@ extension Recorder {
             if let open = tracker.interval {
                 if open.state != state {
                     let time = max(context.time, open.start)
-                    try closeInterval(open, at: time)
-                    tracker.interval = try openInterval(agent: id, ipbx: ipbx, state: state, start: time, began: true, context)
+                    if time == open.start {
+                        // Several statuses at one instant (a call ends and the agent logs out):
+                        // the states in between lasted no time and leave no interval.
+                        tracker.interval = try relabel(open, as: state, reopening: tracker.previous)
+                        tracker.previous = nil
+                    } else {
+                        try closeInterval(open, at: time)
+                        tracker.previous = ClosedInterval(rowID: open.rowID, state: open.state, start: open.start, end: time)
+                        tracker.interval = try openInterval(agent: id, ipbx: ipbx, state: state, start: time, began: true, context)
+                    }
                     if state == .acdCall {
                         try noteACDStart(agent: id, at: time, queues: tracker.queues)
                     }
@@ -87,6 +95,18 @@ extension Recorder {
         return database.lastInsertedRowID
     }
 
+    /// Replaces an open interval of no length by the state that follows at the same instant,
+    /// or, when that state is the one the interval interrupted, lets the interrupted one go on.
+    private func relabel(_ open: OpenInterval, as state: AgentState, reopening previous: ClosedInterval?) throws -> OpenInterval {
+        if let previous, previous.state == state, previous.end == open.start {
+            try database.execute("DELETE FROM agent_state_interval WHERE id = ?", open.rowID)
+            try database.execute("UPDATE agent_state_interval SET end_time = NULL WHERE id = ?", previous.rowID)
+            return OpenInterval(rowID: previous.rowID, state: state, start: previous.start)
+        }
+        try database.execute("UPDATE agent_state_interval SET state = ?, began = 1 WHERE id = ?", state.rawValue, open.rowID)
+        return OpenInterval(rowID: open.rowID, state: state, start: open.start)
+    }
+
     func closeInterval(_ interval: OpenInterval, at time: Double) throws {
         try database.execute("UPDATE agent_state_interval SET end_time = ? WHERE id = ?", max(time, interval.start), interval.rowID)
     }
@@ -111,6 +131,7 @@ extension Recorder {
                 open = OpenInterval(rowID: rowID, state: open.state, start: boundary)
             }
             tracker.interval = open
+            tracker.previous = nil
             derived.agents[agent] = tracker
         }
     }

@@ -12,6 +12,9 @@ extension Recorder {
         derived.knownIPBX.insert(ipbx)
     }
 
+    /// Merges a configuration (updates can be partial) and keeps what the recorder needs at
+    /// once (phones by identity, users' names); the row is written when the batch commits,
+    /// since some lists (queue members) are re-sent many times a minute.
     func applyConfig(list: String, ipbx: String, id: String, config: JSONObject, _ context: MessageContext) throws {
         if !derived.knownIPBX.contains(ipbx) {
             try noteIPBX(ipbx, context)
@@ -19,12 +22,28 @@ extension Recorder {
         let key = ObjectKey(list: list, ipbx: ipbx, id: id)
         let merged = (derived.configs[key] ?? JSONObject()).merging(config)
         derived.configs[key] = merged
-        let json = Self.json(merged)
-        let time = context.time
+        derived.configTimes[key] = context.time
+        derived.dirtyConfigs.insert(key)
         switch list {
         case "users":
+            derived.userNames[id] = UserConfig(from: merged).fullname
+        case "phones":
+            let phone = PhoneConfig(from: merged)
+            if let identity = phone.identity {
+                derived.phonesByIdentity[identity] = PhoneInfo(phoneID: id, userID: phone.userID, number: phone.number)
+            }
+        default:
+            break
+        }
+    }
+
+    private func writeConfig(_ key: ObjectKey) throws {
+        guard let merged = derived.configs[key], let time = derived.configTimes[key] else { return }
+        let json = Self.json(merged)
+        let (ipbx, id) = (key.ipbx, key.id)
+        switch key.list {
+        case "users":
             let user = UserConfig(from: merged)
-            derived.userNames[id] = user.fullname
             try database.execute("""
                 INSERT INTO pbx_user (ipbx, user_id, fullname, firstname, lastname, agent_id, config, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -34,9 +53,6 @@ extension Recorder {
                 """, ipbx, id, user.fullname, user.firstname, user.lastname, user.agentID, json, time)
         case "phones":
             let phone = PhoneConfig(from: merged)
-            if let identity = phone.identity {
-                derived.phonesByIdentity[identity] = PhoneInfo(phoneID: id, userID: phone.userID, number: phone.number)
-            }
             try database.execute("""
                 INSERT INTO phone (ipbx, phone_id, identity, number, user_id, context, protocol, config, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -88,6 +104,11 @@ extension Recorder {
     }
 
     func flushDirtyObjects() throws {
+        if !derived.dirtyConfigs.isEmpty {
+            let keys = derived.dirtyConfigs.sorted { ($0.list, $0.ipbx, $0.id) < ($1.list, $1.ipbx, $1.id) }
+            derived.dirtyConfigs.removeAll()
+            for key in keys { try writeConfig(key) }
+        }
         guard !derived.dirtyStatuses.isEmpty else { return }
         // Sorted, so that the writes happen in the same order live and in replay.
         let keys = derived.dirtyStatuses.sorted { ($0.list, $0.ipbx, $0.id) < ($1.list, $1.ipbx, $1.id) }
@@ -109,6 +130,8 @@ extension Recorder {
     }
 
     func markDeleted(list: String, ipbx: String, id: String, at time: Double) throws {
+        // The row may still be waiting in memory: write it first so the deletion sticks.
+        try flushDirtyObjects()
         switch list {
         case "users": try database.execute("UPDATE pbx_user SET deleted_at = ? WHERE ipbx = ? AND user_id = ?", time, ipbx, id)
         case "phones": try database.execute("UPDATE phone SET deleted_at = ? WHERE ipbx = ? AND phone_id = ?", time, ipbx, id)

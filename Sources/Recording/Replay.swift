@@ -39,6 +39,9 @@ extension Recorder {
                     lines += 1
                 }
                 if row.reason == Self.abandonedReason {
+                    // Live, every commit wrote the objects; the last one covered every line
+                    // that reached the journal.
+                    try flushDirtyObjects()
                     try closeAbandoned(sessionID: row.id, at: row.endedAt)
                 } else if let end = row.endedAt {
                     try closeDerivedState(at: end)

@@ -1,13 +1,149 @@
 import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import Simulator
 
-// Placeholder until the simulator lands (issue 3); replaced by the simulator's own command.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Run a simulated CTI server (not available yet)."
+        abstract: "Run a simulated XiVO/Wazo CTI server with a seeded call-center day.",
+        discussion: """
+            Listens like xivo-ctid (one JSON object per line), logs clients in with the real \
+            server's replies and errors, and plays a call-center day: agents logging in and out, \
+            pauses, queue calls with ringing, answer, wrap-up and abandons, calls outside the \
+            queues, queue statistics and queue entries.
+
+            Prints "listening HOST:PORT" on stdout once clients can connect (use port 0 to let \
+            the system choose). The simulated clock starts at --start on the first successful \
+            login (login_capas), so a client that connects first sees the whole day, identically \
+            for the same seed and options. --speed is simulated seconds per real second; with \
+            "max" the day runs as fast as the slowest logged-in client reads and waits while \
+            nobody is logged in. At a finite speed, a client whose unread output passes 32 MiB \
+            is disconnected.
+
+            --truth writes what really happened (agent state intervals, queue visits, calls, \
+            queue statistic values) as JSON lines, with the same times as the wire; see \
+            Sources/Simulator/Truth/TruthWriter.swift for the format.
+            """
     )
 
+    @Option(help: ArgumentHelp("Address to listen on (port 0: any free port).", valueName: "host:port"))
+    var listen = "127.0.0.1:5003"
+
+    @Option(name: .customLong("protocol"), help: ArgumentHelp(
+        "CTI protocol: 1.2 (XiVO up to 15.18: hashed password, channels) or 2.3 (Wazo 17.16-19.03: clear password, STARTTLS offer).",
+        valueName: "version"))
+    var protocolVersion = "1.2"
+
+    @Option(help: "CTI login the server accepts.")
+    var user = "stats"
+
+    @Option(help: "Password of that login.")
+    var password = "secret"
+
+    @Option(help: "Seed of the simulated day: the same seed and options give the same day.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("Simulated seconds per real second, or \"max\" (as fast as clients read).", valueName: "x|max"))
+    var speed = "1"
+
+    @Option(help: ArgumentHelp("Simulated time when the clock starts (ISO 8601; its offset is the server's local zone).",
+                               valueName: "time"))
+    var start = "2026-11-02T08:00:00Z"
+
+    @Option(help: ArgumentHelp("Length of the simulated day, e.g. 8h, 90m, 1h30m, 3600s.", valueName: "duration"))
+    var duration = "8h"
+
+    @Option(help: "Number of queues.")
+    var queues = 3
+
+    @Option(help: "Number of agents (each a user with a phone).")
+    var agents = 20
+
+    @Option(help: ArgumentHelp("Write the ground truth here (JSON lines).", valueName: "path"))
+    var truth: String?
+
+    @Flag(help: "After the simulated duration, close every connection and exit 0.")
+    var exitWhenDone = false
+
+    @Option(name: .customLong("clock-delay"), help: ArgumentHelp(
+        "Real seconds between the first login and the start of the simulated day, for the client's bootstrap.",
+        valueName: "seconds"))
+    var clockDelay: Double = 1
+
+    @Flag(help: "Protocol 2.3: do not send the {\"class\":\"starttls\"} offer on connect.")
+    var noStarttls = false
+
+    func validate() throws {
+        _ = try makeConfiguration()
+    }
+
+    func makeConfiguration() throws -> SimulatorConfiguration {
+        var c = SimulatorConfiguration()
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port)
+        else { throw ValidationError("--listen wants host:port, e.g. 127.0.0.1:5003") }
+        c.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        c.port = port
+        guard let version = SimulatedProtocolVersion(rawValue: protocolVersion) else {
+            throw ValidationError("--protocol must be 1.2 or 2.3")
+        }
+        c.protocolVersion = version
+        c.user = user
+        c.password = password
+        c.seed = seed
+        if speed == "max" {
+            c.speed = .max
+        } else if let factor = Double(speed), factor > 0, factor.isFinite {
+            c.speed = .factor(factor)
+        } else {
+            throw ValidationError("--speed must be a positive number or \"max\"")
+        }
+        guard let parsed = ISO8601Instant.parse(start) else {
+            throw ValidationError("--start must be an ISO 8601 time such as 2026-11-02T08:00:00Z or 2026-11-02T09:00:00+01:00")
+        }
+        c.start = parsed.micros
+        c.utcOffsetSeconds = parsed.utcOffsetSeconds
+        guard let micros = DurationText.parse(duration) else {
+            throw ValidationError("--duration must be like 8h, 90m, 1h30m or 3600s")
+        }
+        c.duration = micros
+        guard (1...500).contains(queues) else { throw ValidationError("--queues must be between 1 and 500") }
+        guard (0...10_000).contains(agents) else { throw ValidationError("--agents must be between 0 and 10000") }
+        c.queues = queues
+        c.agents = agents
+        c.truthPath = truth
+        c.exitWhenDone = exitWhenDone
+        c.clockStartDelaySeconds = clockDelay
+        c.offerStartTLS = !noStarttls
+        return c
+    }
+
     func run() async throws {
-        throw ValidationError("the simulator is not available yet")
+        let configuration = try makeConfiguration()
+        var logger = Logger(label: "callstats.simulate") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .info
+        let server: SimulatorServer
+        do {
+            server = try await SimulatorServer.start(configuration: configuration, logger: logger)
+        } catch let error as SimulatorError {
+            throw CLIError(error.description)
+        }
+        // Unbuffered: a test or script reading our stdout through a pipe needs it now.
+        FileHandle.standardOutput.write(Data("listening \(server.host):\(server.port)\n".utf8))
+
+        // Ctrl-C or a TERM: close connections and the truth file cleanly.
+        let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                Task { try? await server.shutdown() }
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        try await server.waitUntilFinished()
     }
 }

@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import Reports
+import Storage
+
+/// `callstats report KIND`: the reports of metrics.md, from a read-only connection, so they
+/// run while the collector writes.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Print a report: agent occupancy, queue EWT, missed calls, or the nightly set of files.",
+        discussion: """
+            Every figure is defined in docs/METRICS.md. The database is opened read-only and \
+            each report reads one consistent snapshot, so reports run while the collector writes.
+            """,
+        subcommands: [
+            ReportOccupancyCommand.self,
+            ReportEWTCommand.self,
+            ReportMissedCommand.self,
+            ReportCallsMissedCommand.self,
+            ReportNightlyCommand.self,
+            ReportBenchmarkDataCommand.self,
+        ]
+    )
+}
+
+/// The options every single report takes.
+struct ReportRunOptions: ParsableArguments {
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var range: ReportRangeOptions
+
+    @Option(help: ArgumentHelp("Period length: 15m, 30m, 1h, 1d or total (the whole range as one period).", valueName: "interval"))
+    var interval: String = "1h"
+
+    @OptionGroup var filters: ReportFilterOptions
+    @OptionGroup var thresholds: ReportThresholdOptions
+    @OptionGroup var output: ReportOutputOptions
+
+    func validate() throws {
+        if ReportInterval(argument: interval) == nil {
+            throw ValidationError("--interval \(interval): use 15m, 30m, 1h, 1d or total")
+        }
+    }
+
+    func run(_ kind: ReportKind) throws {
+        try ReportFailures.explained {
+            let calendar = try range.calendar()
+            let (period, _) = try range.range(calendar)
+            var parameters = ReportParameters(
+                calendar: calendar, range: period, interval: ReportInterval(argument: interval) ?? .minutes(60),
+                queues: filters.queues, agents: filters.agents
+            )
+            try thresholds.apply(to: &parameters)
+            let format = output.resolvedFormat
+            let connection = try database.openReader()
+            if let path = output.output {
+                var file = try AtomicFileOutput(path: path)
+                try Self.render(kind, format: format, database: connection, parameters: parameters, into: &file)
+                try file.commit()
+            } else {
+                var standardOutput = FileDescriptorOutput(descriptor: STDOUT_FILENO)
+                try Self.render(kind, format: format, database: connection, parameters: parameters, into: &standardOutput)
+                try standardOutput.flush()
+            }
+        }
+    }
+
+    /// CSV and JSON stream row by row; the table and HTML page need every row first.
+    static func render<Output: TextOutput>(_ kind: ReportKind, format: ReportFormat, database: Database, parameters: ReportParameters, into output: inout Output) throws {
+        try ReportQueries.tune(database)
+        try database.read {
+            let queries = try ReportQueries(database: database, parameters: parameters)
+            let columns = queries.columns(of: kind)
+            switch format {
+            case .csv:
+                try output.write(CSV.header(columns))
+                try queries.run(kind) { try output.write(CSV.line($0)) }
+            case .json:
+                var first = true
+                try output.write("[")
+                try queries.run(kind) { cells in
+                    try output.write((first ? "\n" : ",\n") + JSONText.object(columns: columns, cells: cells))
+                    first = false
+                }
+                try output.write(first ? "]\n" : "\n]\n")
+            case .table, .html:
+                var table = ReportTable(columns: columns)
+                try queries.run(kind) { table.rows.append($0) }
+                if format == .table {
+                    try output.write(TextTable.render(table))
+                } else {
+                    try output.write(ReportPage.render(kind: kind, parameters: parameters, coverage: queries.coverage, table: table))
+                }
+            }
+        }
+    }
+}
+
+/// Turns the reports' errors into one line for the person at the terminal.
+enum ReportFailures {
+    static func explained(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as ReportError {
+            throw CLIError(error.description)
+        } catch let error as ReportTimeError {
+            throw CLIError(error.description)
+        } catch let error as AtomicFile.Failure {
+            throw CLIError(error.description)
+        } catch let error as StorageError {
+            throw CLIError("the database could not be read: \(DatabaseOptions.explain(error))")
+        }
+    }
+}
+
+struct ReportOccupancyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "occupancy",
+        abstract: "Time per agent state, ACD calls, occupancy and utilization, per period and agent."
+    )
+    @OptionGroup var options: ReportRunOptions
+    func run() throws { try options.run(.occupancy) }
+}
+
+struct ReportEWTCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ewt",
+        abstract: "Estimated waiting time, waiting calls and agents per period and queue."
+    )
+    @OptionGroup var options: ReportRunOptions
+    func run() throws { try options.run(.ewt) }
+}
+
+struct ReportMissedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "missed",
+        abstract: "Offered, answered and missed calls, waits, service level and call backs, per period and queue or user."
+    )
+    @OptionGroup var options: ReportRunOptions
+    func run() throws { try options.run(.missed) }
+}
+
+struct ReportCallsMissedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calls-missed",
+        abstract: "Every missed queue visit and missed call, one per row (--interval does not apply)."
+    )
+    @OptionGroup var options: ReportRunOptions
+    func run() throws { try options.run(.callsMissed) }
+}
+
+struct ReportNightlyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nightly",
+        abstract: "Write one day's reports: DIR/YYYY-MM-DD/ with index.html and the four CSV files.",
+        discussion: """
+            Each file is written to a temporary name and renamed, so a reader never sees half a \
+            file. The output depends only on the database: running it twice gives the same bytes.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("The day: YYYY-MM-DD, today or yesterday.", valueName: "day"))
+    var date: String = "yesterday"
+
+    @Option(help: ArgumentHelp("The folder to write the day's folder into.", valueName: "dir"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Time zone of the day (default: the machine's).", valueName: "zone"))
+    var tz: String?
+
+    @OptionGroup var thresholds: ReportThresholdOptions
+
+    func run() throws {
+        try ReportFailures.explained {
+            let rangeOptions = try ReportRangeOptions.parse(["--date", date] + (tz.map { ["--tz", $0] } ?? []))
+            let calendar = try rangeOptions.calendar()
+            let (range, day) = try rangeOptions.range(calendar)
+            guard let day else { throw CLIError("--date \(date): not a day") }
+            var parameters = ReportParameters(calendar: calendar, range: range, interval: NightlyReport.csvInterval)
+            try thresholds.apply(to: &parameters)
+            let connection = try database.openReader()
+            let report = try NightlyReport.build(database: connection, day: day, parameters: parameters)
+            let folder = try report.write(into: out)
+            print(folder)
+        }
+    }
+}

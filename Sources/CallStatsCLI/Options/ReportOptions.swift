@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Reports
+
+/// `--date`, `--from`/`--to`, `--tz`: which time a report covers, in which time zone.
+struct ReportRangeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A calendar day of the report's time zone: YYYY-MM-DD, today or yesterday.", valueName: "day"))
+    var date: String?
+
+    @Option(help: ArgumentHelp("Start of the range: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] (wall clock of --tz) or with an offset (…+02:00, …Z).", valueName: "time"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("End of the range (excluded), in the same forms as --from.", valueName: "time"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("Time zone of the report's days and periods, e.g. Europe/Paris (default: the machine's).", valueName: "zone"))
+    var tz: String?
+
+    func calendar() throws -> ReportCalendar {
+        guard let tz else { return ReportCalendar(timeZone: .current) }
+        guard let calendar = ReportCalendar(timeZoneIdentifier: tz) else {
+            throw CLIError("--tz \(tz): unknown time zone (use a name such as Europe/Paris, America/New_York or UTC)")
+        }
+        return calendar
+    }
+
+    /// The range asked for; `defaultDay` applies when neither --date nor --from/--to is given.
+    func range(_ calendar: ReportCalendar, defaultDay: String? = nil) throws -> (range: Period, day: ReportCalendar.Day?) {
+        let now = Date().timeIntervalSince1970
+        do {
+            switch (date, from, to) {
+            case (let date?, nil, nil):
+                let day = try calendar.parseDay(date, now: now)
+                return (try calendar.range(of: day), day)
+            case (nil, let from?, let to?):
+                let start = try calendar.parseInstant(from)
+                let end = try calendar.parseInstant(to)
+                guard end > start else {
+                    throw CLIError("--to \(to) must come after --from \(from)")
+                }
+                return (Period(start: start, end: end), nil)
+            case (nil, nil, nil):
+                guard let defaultDay else {
+                    throw CLIError("say which time to report on: --date YYYY-MM-DD (or today, yesterday), or --from and --to")
+                }
+                let day = try calendar.parseDay(defaultDay, now: now)
+                return (try calendar.range(of: day), day)
+            case (_?, _, _):
+                throw CLIError("give either --date or --from and --to, not both")
+            default:
+                throw CLIError("--from and --to go together: give both")
+            }
+        } catch let error as ReportTimeError {
+            throw CLIError(error.description)
+        }
+    }
+}
+
+/// `--queue`, `--agent`: which objects.
+struct ReportFilterOptions: ParsableArguments {
+    @Option(name: .customLong("queue"), help: ArgumentHelp("Only this queue (its id or name); repeat for several.", valueName: "id|name"))
+    var queues: [String] = []
+
+    @Option(name: .customLong("agent"), help: ArgumentHelp("Only this agent (its id or number); repeat for several.", valueName: "id|number"))
+    var agents: [String] = []
+}
+
+/// `--sl-threshold`, `--short-abandon`, `--callback-window`.
+struct ReportThresholdOptions: ParsableArguments {
+    @Option(name: .customLong("sl-threshold"), help: ArgumentHelp("An answer within this wait counts for the service level (seconds, or with s, m, h).", valueName: "duration"))
+    var serviceLevelThreshold: String = "20"
+
+    @Option(name: .customLong("short-abandon"), help: ArgumentHelp("A miss that waited less than this is also counted in missed_short.", valueName: "duration"))
+    var shortAbandon: String = "5"
+
+    @Option(name: .customLong("callback-window"), help: ArgumentHelp("A miss is called back when the same number is answered within this time after it.", valueName: "duration"))
+    var callbackWindow: String = "24h"
+
+    func validate() throws {
+        for (name, value) in [("--sl-threshold", serviceLevelThreshold), ("--short-abandon", shortAbandon), ("--callback-window", callbackWindow)] {
+            _ = try Self.seconds(value, option: name)
+        }
+    }
+
+    /// `20`, `20s`, `5m`, `1.5h`, `1d` to seconds.
+    static func seconds(_ text: String, option: String) throws -> Double {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var number = Substring(trimmed)
+        var scale = 1.0
+        for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
+            number = trimmed.dropLast(suffix.count)
+            scale = factor
+            break
+        }
+        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let value = Double(number), value.isFinite, value >= 0
+        else {
+            throw ValidationError("\(option) \(text): not a duration (use e.g. 20, 20s, 5m, 24h)")
+        }
+        return value * scale
+    }
+
+    func apply(to parameters: inout ReportParameters) throws {
+        parameters.serviceLevelThreshold = try Self.seconds(serviceLevelThreshold, option: "--sl-threshold")
+        parameters.shortAbandon = try Self.seconds(shortAbandon, option: "--short-abandon")
+        parameters.callbackWindow = try Self.seconds(callbackWindow, option: "--callback-window")
+    }
+}
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// `--format`, `--output`.
+struct ReportOutputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("csv, html, table or json (default: table on a terminal, else csv; with --output, from its extension).", valueName: "format"))
+    var format: ReportFormat?
+
+    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "path"))
+    var output: String?
+
+    var resolvedFormat: ReportFormat {
+        if let format { return format }
+        if let output {
+            switch (output as NSString).pathExtension.lowercased() {
+            case "html", "htm": return .html
+            case "json": return .json
+            case "txt": return .table
+            default: return .csv
+            }
+        }
+        return FileDescriptorOutput.isTerminal(STDOUT_FILENO) ? .table : .csv
+    }
+}

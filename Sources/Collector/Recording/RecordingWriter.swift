@@ -1,0 +1,121 @@
+import Logging
+import Recording
+import Storage
+
+/// The one owner of the `Recorder` and of the database's writer connection.
+///
+/// The read loop awaits each hand-off (`record`), so a slow disk slows the socket through TCP
+/// back-pressure instead of growing a buffer. A timer calls `commitIfDue` so a quiet
+/// connection still commits within the recorder's batch age.
+///
+/// When the database fails (a full disk, a lock held too long) the failure is logged once,
+/// the recorder's session is abandoned (its batch rolled back, nothing more written), and every
+/// later call of that session throws `CollectorError.database`: the collector drops the
+/// connection and retries with backoff, and the next `beginSession` resumes when the database
+/// can be written again.
+public actor RecordingWriter {
+    private let recorder: Recorder
+    /// The recorder's connection, kept for tests that simulate a full disk.
+    private let database: Database
+    private let logger: Logger
+    private let databasePath: String
+    /// Set when the database failed during the current session; cleared by `beginSession`.
+    private var failure: CollectorError?
+
+    public init(database: sending Database, options: RecorderOptions = RecorderOptions(), logger: Logger) throws {
+        self.databasePath = database.path
+        self.logger = logger
+        self.database = database
+        self.recorder = try Recorder(database: database, options: options, logger: logger)
+    }
+
+    public var statistics: RecorderStatistics { recorder.statistics }
+
+    /// A new collection session at TCP connect (local clock, epoch seconds).
+    public func beginSession(server: String, connectedAt: Double) throws(CollectorError) {
+        failure = nil
+        do {
+            try recorder.beginSession(server: server, connectedAt: connectedAt)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    public func describeSession(protocolVersion: String, tls: Bool) throws(CollectorError) {
+        if let failure { throw failure }
+        do {
+            try recorder.describeSession(protocolVersion: protocolVersion, tls: tls)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// Records every line of `batch`, in order.
+    public func record(_ batch: LineBatch) throws(CollectorError) {
+        if let failure { throw failure }
+        do {
+            for index in 0..<batch.count {
+                try batch.withLine(at: index) { try recorder.record(line: $0, receivedAt: batch.receivedAt) }
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    public func recordOversizedLine(_ line: OversizedLineError) throws(CollectorError) {
+        if let failure { throw failure }
+        do {
+            try recorder.recordOversizedLine(prefix: line.prefix, byteCount: line.byteCount, receivedAt: line.receivedAt)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// Ends the session (committing it). A database failure here is logged and the session
+    /// abandoned; there is nothing more the caller could do about it.
+    public func endSession(reason: String, at localNow: Double) {
+        guard failure == nil else { return }
+        do {
+            try recorder.endSession(reason: reason, at: localNow)
+        } catch {
+            _ = fail(error)
+        }
+    }
+
+    /// Commits the open batch when it is old enough. A failure abandons the session (the
+    /// read loop learns it at its next hand-off).
+    public func commitIfDue(now: Double) {
+        guard failure == nil else { return }
+        do {
+            try recorder.commitIfDue(now: now)
+        } catch {
+            _ = fail(error)
+        }
+    }
+
+    /// For tests: runs `body` on the writer connection between hand-offs.
+    func withDatabase<T: Sendable>(_ body: @Sendable (Database) throws -> T) rethrows -> T {
+        try body(database)
+    }
+
+    private func fail(_ error: any Error) -> CollectorError {
+        if let failure { return failure }
+        let text: String
+        if let storage = error as? StorageError {
+            text = "\(databasePath): \(Self.explain(storage))"
+        } else {
+            text = "\(databasePath): \(error)"
+        }
+        let failure = CollectorError.database(text)
+        logger.error("\(failure); the session's uncommitted lines are rolled back, collection resumes when the database can be written again")
+        recorder.abandonSession()
+        self.failure = failure
+        return failure
+    }
+
+    static func explain(_ error: StorageError) -> String {
+        if error.isDiskFull { return "the disk is full (\(error))" }
+        if error.isBusy { return "the database is locked by another process (\(error))" }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,110 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// A running simulated XiVO/Wazo CTI server.
+///
+/// One event-loop thread runs the listener, every client connection and the model (see `Hub`).
+/// The simulated clock starts at the first successful login (`login_capas`); before that it
+/// shows `configuration.start`.
+public final class SimulatorServer: Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let hub: NIOLoopBound<Hub>
+    private let eventLoop: EventLoop
+    private let serverChannel: Channel
+    /// The port actually bound (useful with port 0).
+    public let port: Int
+    public let host: String
+
+    private init(group: MultiThreadedEventLoopGroup, hub: NIOLoopBound<Hub>, eventLoop: EventLoop,
+                 serverChannel: Channel, host: String, port: Int) {
+        self.group = group
+        self.hub = hub
+        self.eventLoop = eventLoop
+        self.serverChannel = serverChannel
+        self.host = host
+        self.port = port
+    }
+
+    /// Binds the listener and returns once clients can connect. Without a logger, only
+    /// problems are logged.
+    public static func start(configuration: SimulatorConfiguration, logger: Logger? = nil) async throws -> SimulatorServer {
+        let logger = logger ?? {
+            var l = Logger(label: "callstats.simulator")
+            l.logLevel = .warning
+            return l
+        }()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let eventLoop = group.next()
+        let box: NIOLoopBound<Hub>
+        do {
+            box = try await eventLoop.submit {
+                let truth = try configuration.truthPath.map { path throws(SimulatorError) in try TruthFileWriter(path: path) }
+                return NIOLoopBound(Hub(eventLoop: eventLoop, configuration: configuration, truthFile: truth, logger: logger),
+                                    eventLoop: eventLoop)
+            }.get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        let bootstrap = ServerBootstrap(group: eventLoop, childGroup: eventLoop)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(
+                low: configuration.writeBufferLowWaterMark, high: configuration.writeBufferHighWaterMark))
+            .childChannelInitializer { channel in
+                // The child channel lives on the hub's loop (childGroup above).
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ClientHandler(hub: box.value))
+                }
+            }
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw SimulatorError.bind(host: configuration.host, port: configuration.port, reason: "\(error)")
+        }
+        try await eventLoop.submit { box.value.serverChannel = channel }.get()
+        let port = channel.localAddress?.port ?? configuration.port
+        return SimulatorServer(group: group, hub: box, eventLoop: eventLoop, serverChannel: channel,
+                               host: configuration.host, port: port)
+    }
+
+    /// Returns when the simulated day is over and every connection has been closed (with
+    /// `exitWhenDone`), or after `shutdown()`.
+    public func waitUntilFinished() async throws {
+        let hub = self.hub
+        let future = try await eventLoop.submit { hub.value.finished.futureResult }.get()
+        try await future.get()
+        try await serverChannel.closeFuture.get()
+        try await group.shutdownGracefully()
+    }
+
+    /// Closes every connection (after writing what is pending) and the listener.
+    public func shutdown() async throws {
+        let hub = self.hub
+        try await eventLoop.submit { hub.value.shutdown() }.get()
+    }
+
+    public func statistics() async throws -> SimulatorStatistics {
+        let hub = self.hub
+        return try await eventLoop.submit { hub.value.statistics() }.get()
+    }
+}
+
+/// A snapshot of the simulator's state, for tests and benchmarks.
+public struct SimulatorStatistics: Sendable {
+    /// Epoch seconds on the simulated clock.
+    public var simulatedTime: Double
+    public var clockStarted: Bool
+    public var dayOver: Bool
+    public var connectedClients: Int
+    public var loggedInClients: Int
+    /// Messages queued for connected clients so far (disconnected clients' counts drop out).
+    public var messagesSent: Int
+    /// Output produced for clients and not yet accepted by their sockets (ours and NIO's).
+    public var bufferedOutboundBytes: Int
+    public var modelEvents: Int
+}

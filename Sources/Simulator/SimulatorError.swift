@@ -1,0 +1,14 @@
+/// Why the simulator could not start, worded for the person who ran it.
+public enum SimulatorError: Error, Sendable, CustomStringConvertible {
+    case truthFile(path: String, reason: String)
+    case bind(host: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .truthFile(let path, let reason):
+            return "cannot write the truth file \(path): \(reason)"
+        case .bind(let host, let port, let reason):
+            return "cannot listen on \(host):\(port): \(reason)"
+        }
+    }
+}

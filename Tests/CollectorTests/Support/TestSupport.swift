@@ -1,0 +1,263 @@
+import Foundation
+import Logging
+import Recording
+import Storage
+
+@testable import Collector
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A FIFO between tasks, whose `pop` gives up after a timeout.
+actor AsyncQueue<Element: Sendable> {
+    private var items: [Element] = []
+    private var waiter: (id: Int, continuation: CheckedContinuation<Element?, Never>)?
+    private var nextWaiterID = 0
+
+    func push(_ element: Element) {
+        if let waiter {
+            self.waiter = nil
+            waiter.continuation.resume(returning: element)
+        } else {
+            items.append(element)
+        }
+    }
+
+    func pop(timeout: Double) async -> Element? {
+        if !items.isEmpty { return items.removeFirst() }
+        nextWaiterID += 1
+        let id = nextWaiterID
+        return await withCheckedContinuation { continuation in
+            waiter = (id, continuation)
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                self.expire(id)
+            }
+        }
+    }
+
+    private func expire(_ id: Int) {
+        guard let waiter, waiter.id == id else { return }
+        self.waiter = nil
+        waiter.continuation.resume(returning: nil)
+    }
+}
+
+/// Runs `body`, failing when it takes longer than `seconds`.
+func withTimeout<T: Sendable>(_ seconds: Double, _ what: String,
+                              _ body: @escaping @Sendable () async throws -> T) async throws -> T
+{
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            throw TestFailure("timed out after \(seconds) s waiting for \(what)")
+        }
+        defer { group.cancelAll() }
+        guard let result = try await group.next() else { throw TestFailure("no result for \(what)") }
+        return result
+    }
+}
+
+/// Polls `condition` until it holds, failing after `timeout`: for conditions only visible in
+/// the database (there is no event to await across processes' connections).
+func eventually(_ what: String, timeout: Double = 60, _ condition: () throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+        if try condition() { return }
+        guard Date() < deadline else { throw TestFailure("timed out after \(timeout) s waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+/// The same, for conditions read through `await`.
+func eventually(_ what: String, timeout: Double = 60, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+        if try await condition() { return }
+        guard Date() < deadline else { throw TestFailure("timed out after \(timeout) s waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+/// A fresh folder under the system's temporary directory, removed when released.
+final class TemporaryFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("callstats-collector-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String {
+        url.appendingPathComponent(name).path
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// Keeps every log line, to check what the collector says (and never says).
+final class LogCapture: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [String] = []
+
+    var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+
+    func append(_ line: String) {
+        lock.lock()
+        storage.append(line)
+        lock.unlock()
+    }
+
+    func logger(level: Logger.Level = .trace) -> Logger {
+        var logger = Logger(label: "test") { _ in CapturingLogHandler(capture: self) }
+        logger.logLevel = level
+        return logger
+    }
+
+    func contains(_ text: String) -> Bool {
+        lines.contains { $0.contains(text) }
+    }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let capture: LogCapture
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var text = "\(event.level) \(event.message)"
+        if let extra = event.metadata, !extra.isEmpty {
+            text += " \(extra)"
+        }
+        capture.append(text)
+    }
+}
+
+/// A database, a writer and collectors configured for fast tests.
+final class CollectorHarness {
+    let folder: TemporaryFolder
+    let databasePath: String
+    let writer: RecordingWriter
+    let logs = LogCapture()
+    let password = "s3cret-Pa55"
+
+    init(recorderOptions: RecorderOptions = RecorderOptions(), prepare: (Database) throws -> Void = { _ in }) throws {
+        folder = try TemporaryFolder()
+        databasePath = folder.path("callstats.sqlite")
+        let (database, _) = try Database.openWriter(path: databasePath)
+        try prepare(database)
+        writer = try RecordingWriter(database: database, options: recorderOptions, logger: logs.logger())
+    }
+
+    func configuration(port: Int, _ configure: (inout CollectorConfiguration) -> Void = { _ in }) -> CollectorConfiguration {
+        var configuration = CollectorConfiguration(
+            server: ServerAddress(host: "127.0.0.1", port: port), user: "stats", password: Password(password))
+        configuration.tls = .off
+        configuration.timing.tickInterval = 0.02
+        configuration.timing.startTLSOfferWait = 0.3
+        configuration.timing.commitCheckInterval = 0.02
+        configuration.timing.connectTimeout = 2
+        configuration.timing.backoff = Backoff(initial: 0.05, maximum: 0.2)
+        configure(&configuration)
+        return configuration
+    }
+
+    func collector(port: Int, _ configure: (inout CollectorConfiguration) -> Void = { _ in }) throws -> Collector {
+        try Collector(configuration: configuration(port: port, configure), writer: writer, logger: logs.logger(),
+                      eventLoopGroup: TestEventLoops.group)
+    }
+
+    /// Runs the collector in a task; the caller awaits or cancels it.
+    func start(_ collector: Collector) -> Task<Void, any Error> {
+        Task { try await collector.run() }
+    }
+
+    // MARK: Reading the database
+
+    func reader() throws -> Database {
+        try Database.openReader(path: databasePath)
+    }
+
+    struct SessionRow: Equatable {
+        var id: Int64
+        var protocolVersion: String?
+        var tls: Bool
+        var endReason: String?
+    }
+
+    func sessions() throws -> [SessionRow] {
+        let database = try reader()
+        var rows: [SessionRow] = []
+        try database.makeStatement(
+            "SELECT session_id, protocol, tls, end_reason FROM collection_session ORDER BY session_id"
+        ).forEachRow { row in
+            rows.append(SessionRow(id: row.int64(0), protocolVersion: row.string(1), tls: row.int64(2) != 0,
+                                   endReason: row.string(3)))
+        }
+        return rows
+    }
+
+    struct JournalRow {
+        var sessionID: Int64
+        var line: [UInt8]
+        var malformed: String?
+        var text: String { String(decoding: line, as: UTF8.self) }
+    }
+
+    func journal() throws -> [JournalRow] {
+        let database = try reader()
+        var rows: [JournalRow] = []
+        try database.makeStatement("SELECT session_id, line, malformed FROM journal ORDER BY seq").forEachRow { row in
+            rows.append(JournalRow(sessionID: row.int64(0), line: row.bytes(1) ?? [], malformed: row.string(2)))
+        }
+        return rows
+    }
+}
+
+/// A local TCP port that refuses connections: a socket bound to it but not listening. Holding
+/// it keeps other tests (or anything else on the machine) from taking the port meanwhile.
+final class ClosedPort {
+    let port: Int
+    private let fd: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        let named = bound == 0 ? withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        } : -1
+        guard named == 0 else {
+            close(fd)
+            throw TestFailure("cannot bind a local port")
+        }
+        self.fd = fd
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit {
+        close(fd)
+    }
+}

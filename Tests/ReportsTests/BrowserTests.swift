@@ -1,0 +1,49 @@
+import Foundation
+@testable import Reports
+import Testing
+
+/// The nightly page in a real browser: headless Chromium loads it and must log nothing to the
+/// console (no script error, no blocked fetch). Skipped where Chromium is not installed
+/// (`apt-get install -y chromium`).
+@Suite("Nightly page in headless Chromium")
+struct BrowserTests {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Chromium's stderr and the DOM it built from the file.
+    static func load(_ path: String) throws -> (log: String, dom: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromium ?? "/usr/bin/chromium")
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
+                             "--virtual-time-budget=2000", "--dump-dom", URL(fileURLWithPath: path).absoluteString]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let dom = output.fileHandleForReading.readDataToEndOfFile()
+        let log = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (String(decoding: log, as: UTF8.self), String(decoding: dom, as: UTF8.self))
+    }
+
+    @Test("a page with a script error is caught by this check", .enabled(if: chromium != nil))
+    func controlPage() throws {
+        let fixture = try Fixture()
+        let path = fixture.folder.appendingPathComponent("control.html").path
+        try Data("<!DOCTYPE html><title>x</title><script>console.error('boom')</script>".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try Self.load(path).log.contains("CONSOLE"))
+    }
+
+    @Test("the golden nightly page logs nothing to the console and runs no script", .enabled(if: chromium != nil))
+    func goldenPage() throws {
+        let report = try OutputTests.nightly()
+        let fixture = try Fixture()
+        let folder = try report.write(into: fixture.folder.path)
+        let (log, dom) = try Self.load(folder + "/index.html")
+        let console = log.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Uncaught") || $0.contains("ERR_") }
+        #expect(console.isEmpty, "console: \(console)")
+        #expect(dom.contains("Call center day report"))
+        #expect(!dom.contains("<script"))
+    }
+}

@@ -1,0 +1,112 @@
+import CTIProtocol
+import Simulator
+import Testing
+
+/// Samples the server until `condition` holds, or fails after `timeout` seconds (a guard: the
+/// loop ends as soon as the condition is seen).
+func waitFor(_ what: String, timeout: Double = 30, server: SimulatorServer,
+             _ condition: (SimulatorStatistics) -> Bool) async throws -> SimulatorStatistics {
+    let clock = ContinuousClock()
+    let deadline = clock.now + .milliseconds(Int(timeout * 1000))
+    while clock.now < deadline {
+        let s = try await server.statistics()
+        if condition(s) { return s }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("timed out waiting for \(what)")
+    return try await server.statistics()
+}
+
+@Suite("The simulated clock and back-pressure")
+struct PacingTests {
+    @Test("at max speed a client that stops reading stalls the model instead of growing a buffer")
+    func slowReaderStallsModel() async throws {
+        // A big day: buffered without bound, its stream would be well over 100 MiB.
+        let server = try await startServer {
+            $0.agents = 150
+            $0.queues = 8
+            $0.duration = 8 * 3600 * 1_000_000
+            $0.writeBufferHighWaterMark = 256 * 1024
+            $0.writeBufferLowWaterMark = 64 * 1024
+        }
+        let client = try TestClient(port: server.port, receiveBuffer: 64 * 1024)
+        try client.login()
+        // Stop reading. The model must come to a halt with little buffered.
+        var previous = try await server.statistics()
+        var stalledSamples = 0
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while stalledSamples < 5 && clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            let s = try await server.statistics()
+            stalledSamples = s.simulatedTime == previous.simulatedTime && s.bufferedOutboundBytes > 0 ? stalledSamples + 1 : 0
+            #expect(s.bufferedOutboundBytes < 2 * 1024 * 1024, "buffered \(s.bufferedOutboundBytes) bytes")
+            previous = s
+        }
+        #expect(stalledSamples == 5, "the model kept running for a client that does not read")
+        #expect(!previous.dayOver)
+        let stalledAt = previous.simulatedTime
+        #expect(stalledAt < Double(SimulatorConfiguration.defaultStart + 8 * 3600 * 1_000_000) / 1e6)
+        // Reading again lets the day go on.
+        for _ in 0..<20_000 { _ = try client.readLine() }
+        let resumed = try await server.statistics()
+        #expect(resumed.simulatedTime > stalledAt)
+        try await finish(server)
+    }
+
+    @Test("at max speed the model waits while nobody is logged in")
+    func noReaderNoProgress() async throws {
+        let server = try await startServer {
+            $0.writeBufferHighWaterMark = 32 * 1024
+            $0.writeBufferLowWaterMark = 8 * 1024
+        }
+        let client = try TestClient(port: server.port, receiveBuffer: 16 * 1024)
+        try client.login()
+        try client.read(until: "some traffic") { $0["listname"] == "agents" }
+        client.close()
+        let alone = try await waitFor("the disconnection", server: server) { $0.connectedClients == 0 }
+        try await Task.sleep(for: .milliseconds(300))  // a span in which nothing may happen
+        let again = try await server.statistics()
+        #expect(!alone.dayOver)
+        #expect(again.simulatedTime == alone.simulatedTime)
+        try await finish(server)
+    }
+
+    @Test("a finite speed paces simulated time against real time")
+    func finiteSpeed() async throws {
+        let server = try await startServer { $0.speed = .factor(120) }
+        let client = try TestClient(port: server.port)
+        let start = ContinuousClock.now
+        try client.login()
+        try await Task.sleep(for: .seconds(1))
+        let s = try await server.statistics()
+        let real = Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+        let simulated = s.simulatedTime - Double(SimulatorConfiguration.defaultStart) / 1e6
+        #expect(simulated > 60 && simulated <= real * 120 + 1, "simulated \(simulated) s in \(real) s")
+        try await finish(server)
+    }
+
+    @Test("at a finite speed a client that stops reading is dropped once its buffer passes the bound")
+    func finiteSpeedDropsSlowClient() async throws {
+        let server = try await startServer {
+            $0.speed = .factor(5000)
+            $0.agents = 80
+            $0.queues = 5
+            $0.duration = 8 * 3600 * 1_000_000
+            $0.writeBufferHighWaterMark = 64 * 1024
+            $0.writeBufferLowWaterMark = 16 * 1024
+            $0.dropClientAboveBufferedBytes = 512 * 1024
+        }
+        let client = try TestClient(port: server.port, receiveBuffer: 16 * 1024)
+        try client.login()
+        let s = try await waitFor("the slow client to be dropped", timeout: 60, server: server) { $0.connectedClients == 0 }
+        #expect(s.connectedClients == 0)
+        // What reached the client stops well before the end of the day: it was cut off, not
+        // served to the end.
+        let received = try client.readToEnd()
+        let last = try #require(received.last?["timenow"]?.double)
+        let end = Double(SimulatorConfiguration.defaultStart + 8 * 3600 * 1_000_000) / 1e6
+        #expect(last < end - 3600)
+        try await finish(server)
+    }
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""End-to-end ingest benchmark (BENCHMARKS.md, "Collector").
+
+Runs `callstats simulate --speed max` and `callstats collect --once` as separate processes
+over TCP, and reports the collector's rate (journal lines per second of its run) and its
+peak RSS. In the same run, over the very lines the collector journaled:
+  * a plain Python script (json + sqlite3, batched executemany) that only parses and
+    journals them;
+  * the sqlite3 shell's .import of the same lines into a one-column table.
+
+usage: bench/ingest.py [--agents 300] [--queues 20] [--hours 24] [--seed 5] [--binary .build/release/callstats]
+"""
+import argparse, json, os, resource, sqlite3, subprocess, sys, tempfile, time
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--agents", type=int, default=300)
+parser.add_argument("--queues", type=int, default=20)
+parser.add_argument("--hours", type=int, default=24)
+parser.add_argument("--seed", type=int, default=5)
+parser.add_argument("--binary", default=".build/release/callstats")
+args = parser.parse_args()
+
+work = tempfile.mkdtemp(prefix="callstats-ingest-")
+db = os.path.join(work, "calls.db")
+password = os.path.join(work, "password")
+with open(password, "w") as f:
+    f.write("secret\n")
+os.chmod(password, 0o600)
+
+simulator = subprocess.Popen(
+    [args.binary, "simulate", "--listen", "127.0.0.1:0", "--speed", "max", "--exit-when-done",
+     "--seed", str(args.seed), "--agents", str(args.agents), "--queues", str(args.queues),
+     "--duration", f"{args.hours}h"],
+    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+listening = simulator.stdout.readline().strip()
+if not listening.startswith("listening "):
+    sys.exit(f"simulator did not start: {listening!r}")
+address = listening.split(" ", 1)[1]
+
+start = time.perf_counter()
+collector = subprocess.Popen(
+    [args.binary, "collect", "--server", address, "--user", "stats", "--password-file", password,
+     "--db", db, "--once", "--tls", "off", "--log-level", "warning"])
+_, status, usage = os.wait4(collector.pid, 0)
+elapsed = time.perf_counter() - start
+simulator.wait()
+if status != 0:
+    sys.exit(f"collect failed with status {status}")
+
+connection = sqlite3.connect(db)
+lines = connection.execute("SELECT count(*) FROM journal").fetchone()[0]
+size = connection.execute("SELECT sum(length(line)) FROM journal").fetchone()[0]
+derived = sum(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in
+              ["agent_status_change", "agent_state_interval", "channel_event", "call", "queue_visit", "queue_stat_sample"])
+print(f"simulated day: {args.agents} agents, {args.queues} queues, {args.hours} h, seed {args.seed}")
+print(f"collector: {lines} lines ({size / lines:.0f} bytes average) + {derived} derived rows in {elapsed:.2f} s: "
+      f"{lines / elapsed:,.0f} lines/s; peak RSS {usage.ru_maxrss / 1024:.1f} MB")
+
+# The same lines, as a file.
+capture = os.path.join(work, "lines.txt")
+with open(capture, "wb") as f:
+    for (line,) in connection.execute("SELECT line FROM journal ORDER BY seq"):
+        f.write(line + b"\n")
+connection.close()
+
+# Plain Python: parse and journal, batched.
+python_db = os.path.join(work, "python.db")
+t = time.perf_counter()
+out = sqlite3.connect(python_db)
+out.execute("PRAGMA journal_mode=WAL")
+out.execute("PRAGMA synchronous=NORMAL")
+out.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, received_at REAL, event_time REAL, class TEXT, line BLOB)")
+batch = []
+with open(capture, "rb") as f:
+    for raw in f:
+        raw = raw.rstrip(b"\n")
+        message = json.loads(raw)
+        batch.append((time.time(), message.get("timenow"), message.get("class"), raw))
+        if len(batch) >= 5000:
+            out.executemany("INSERT INTO journal (received_at, event_time, class, line) VALUES (?, ?, ?, ?)", batch)
+            out.commit()
+            batch = []
+out.executemany("INSERT INTO journal (received_at, event_time, class, line) VALUES (?, ?, ?, ?)", batch)
+out.commit()
+out.close()
+python_elapsed = time.perf_counter() - t
+print(f"python json + sqlite3 executemany: {lines / python_elapsed:,.0f} lines/s ({python_elapsed:.2f} s)")
+
+# The sqlite3 shell's .import into a one-column table (a separator that never occurs).
+shell_db = os.path.join(work, "shell.db")
+script = f"PRAGMA journal_mode=WAL;\nPRAGMA synchronous=NORMAL;\nCREATE TABLE journal (line TEXT);\n.mode ascii\n.separator \"\\037\" \"\\n\"\n.import {capture} journal\n"
+t = time.perf_counter()
+subprocess.run(["sqlite3", shell_db], input=script, text=True, check=True, stdout=subprocess.DEVNULL)
+shell_elapsed = time.perf_counter() - t
+count = sqlite3.connect(shell_db).execute("SELECT count(*) FROM journal").fetchone()[0]
+print(f"sqlite3 shell .import: {count / shell_elapsed:,.0f} lines/s ({shell_elapsed:.2f} s, {count} rows)")
+print(f"collector / python: {(lines / elapsed) / (lines / python_elapsed):.2f}")
