@@ -83,7 +83,7 @@ public struct Collector: Service, CustomStringConvertible {
             let problem: CollectorError
             switch result.end {
             case .shutdown:
-                logger.info("collection stopped: shutdown")
+                await logStopped()
                 return
             case .serverClosed:
                 if configuration.once {
@@ -120,11 +120,18 @@ public struct Collector: Service, CustomStringConvertible {
                     try await Task.sleep(for: .nanoseconds(Int64(delay * 1_000_000_000)))
                 }
             } catch {
-                logger.info("collection stopped: shutdown")
+                await logStopped()
                 return
             }
         }
-        logger.info("collection stopped: shutdown")
+        await logStopped()
+    }
+
+    /// The last word of a graceful stop: how many lines were received, all of them committed
+    /// and journaled by now (the writer ends the session before the run returns).
+    private func logStopped() async {
+        let statistics = await writer.statistics
+        logger.info("collection stopped: shutdown; \(statistics.messages) lines received, all committed")
     }
 
     private static var isStopping: Bool {

@@ -386,6 +386,9 @@ final class Hub {
     // MARK: - Introspection (tests, benchmarks)
 
     func statistics() -> SimulatorStatistics {
+        // At a finite speed the clock runs between events: bring the model up to it, so the
+        // reported time is the clock's, not that of the last event.
+        syncModel()
         var buffered = 0
         for c in clients {
             buffered += c.pending.readableBytes
