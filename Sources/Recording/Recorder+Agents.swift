@@ -16,10 +16,7 @@ extension Recorder {
             availability: tracker.availability, onCallACD: tracker.onCallACD, onWrapup: tracker.onWrapup,
             unknownAvailability: { [self] raw in noteUnknownAvailability(raw, agent: id) }
         )
-        try database.execute("""
-            INSERT INTO agent_status_change (ipbx, agent_id, event_time, availability, on_call_acd, on_wrapup, state, partial, session_id, journal_seq)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, ipbx, id, context.time, tracker.availability, tracker.onCallACD, tracker.onWrapup, state?.rawValue,
+        try hot.statusChange.run(ipbx, id, context.time, tracker.availability, tracker.onCallACD, tracker.onWrapup, state?.rawValue,
             partial, context.sessionID, context.journalSeq)
 
         if let state {
@@ -88,10 +85,7 @@ extension Recorder {
 
     @discardableResult
     private func insertInterval(agent: String, ipbx: String, state: AgentState, start: Double, end: Double?, began: Bool, sessionID: Int64) throws -> Int64 {
-        try database.execute("""
-            INSERT INTO agent_state_interval (ipbx, agent_id, state, start_time, end_time, began, session_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, ipbx, agent, state.rawValue, start, end, began, sessionID)
+        try hot.openInterval.run(ipbx, agent, state.rawValue, start, end, began, sessionID)
         return database.lastInsertedRowID
     }
 
@@ -108,7 +102,7 @@ extension Recorder {
     }
 
     func closeInterval(_ interval: OpenInterval, at time: Double) throws {
-        try database.execute("UPDATE agent_state_interval SET end_time = ? WHERE id = ?", max(time, interval.start), interval.rowID)
+        try hot.closeInterval.run(max(time, interval.start), interval.rowID)
     }
 
     /// Cuts every open interval at each UTC hour boundary the clock has passed, so reports can

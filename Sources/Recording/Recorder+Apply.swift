@@ -82,10 +82,7 @@ extension Recorder {
     func insertJournal(receivedAt: Double, eventTime: Double, classname: String?, list: String?, function: String?,
                        objectID: String?, malformed: String?, line: UnsafeRawBufferPointer) throws {
         guard let current = session else { throw RecorderError.noSession }
-        let insert = try database.cachedStatement("""
-            INSERT INTO journal (session_id, received_at, event_time, class, list, function, object_id, malformed, line)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = hot.journal
         insert.reset()
         try insert.bind(current.id, at: 1)
         try insert.bind(receivedAt, at: 2)

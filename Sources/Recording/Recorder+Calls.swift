@@ -7,10 +7,7 @@ import Storage
 extension Recorder {
     func applyChannelStatus(ipbx: String, channel name: String, status: JSONObject, _ context: MessageContext) throws {
         let view = ChannelStatus(from: status)
-        try database.execute("""
-            INSERT INTO channel_event (ipbx, channel, event_time, kind, commstatus, state, direction, talkingto_id, session_id, journal_seq)
-            VALUES (?, ?, ?, 'update', ?, ?, ?, ?, ?, ?)
-            """, ipbx, name, context.time, view.commstatus, view.state, view.direction, view.talkingtoID.value,
+        try hot.channelEvent.run(ipbx, name, context.time, "update", view.commstatus, view.state, view.direction, view.talkingtoID.value,
             context.sessionID, context.journalSeq)
 
         var channel = derived.channels[name] ?? newChannel(name, ipbx: ipbx, at: context.time)
@@ -87,10 +84,8 @@ extension Recorder {
     }
 
     func hangUp(ipbx: String, channel name: String, _ context: MessageContext) throws {
-        try database.execute("""
-            INSERT INTO channel_event (ipbx, channel, event_time, kind, session_id, journal_seq)
-            VALUES (?, ?, ?, 'delete', ?, ?)
-            """, ipbx, name, context.time, context.sessionID, context.journalSeq)
+        let none: String? = nil
+        try hot.channelEvent.run(ipbx, name, context.time, "delete", none, none, none, none, context.sessionID, context.journalSeq)
         guard let channel = derived.channels.removeValue(forKey: name) else { return }
         if let peer = channel.talkingTo, derived.awaitedPeers[peer] == channel.callKey, !(derived.calls[channel.callKey]?.channels.contains(peer) ?? false) {
             // Its peer never appeared: stop waiting for it once no channel of the call is left.

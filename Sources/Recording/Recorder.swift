@@ -20,6 +20,7 @@ public final class Recorder {
 
     var session: SessionContext?
     var derived = DerivedState()
+    let hot: HotStatements
     /// Availability values already reported as unknown, so each is logged once.
     var loggedUnknownAvailabilities: Set<String> = []
 
@@ -32,6 +33,7 @@ public final class Recorder {
         self.database = database
         self.options = options
         self.logger = logger
+        hot = try HotStatements(database)
         try database.write { try closeAbandonedSessions() }
     }
 
@@ -186,7 +188,7 @@ public final class Recorder {
         guard batchOpenedAt != nil else { return }
         if let current = session, let lastEvent = current.lastEventTime {
             try flushDirtyObjects()
-            try database.execute("UPDATE collection_session SET last_event_at = ? WHERE session_id = ?", lastEvent, current.id)
+            try hot.sessionLastEvent.run(lastEvent, current.id)
         }
         try database.commit()
         batchOpenedAt = nil

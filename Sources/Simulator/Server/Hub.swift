@@ -41,8 +41,11 @@ final class Hub {
     private var shuttingDown = false
 
     /// At `--speed max`, one step produces about this much output per client before it gives
-    /// the event loop back for I/O: bounds what is buffered beyond the socket's high-water mark.
-    private let stepBudgetBytes = 64 * 1024
+    /// the event loop back for I/O: it bounds what is buffered beyond the socket's high-water
+    /// mark, and how long a client's request waits (about a millisecond of work). Larger steps
+    /// mean fewer of the short sleeps between them (see `continueSoon`), which cost more than
+    /// their length on a busy machine.
+    private let stepBudgetBytes = 256 * 1024
 
     init(eventLoop: EventLoop, configuration: SimulatorConfiguration, truthFile: TruthFileWriter?, logger: Logger) {
         self.eventLoop = eventLoop

@@ -155,6 +155,22 @@ public final class Statement {
         sqlite3_reset(handle)
     }
 
+    /// Resets, binds the values (no existential boxing: the hot path of the recorder) and runs
+    /// the statement to completion.
+    public func run<each Value: DatabaseBindable>(_ values: repeat each Value) throws(StorageError) {
+        reset()
+        var index: Int32 = 0
+        for value in repeat each values {
+            index += 1
+            try value.bind(to: self, at: index)
+        }
+        guard index == parameterCount else {
+            throw StorageError(resultCode: SQLITE_RANGE, message: "statement has \(parameterCount) parameters, \(index) values given", sql: sql)
+        }
+        while try step() {}
+        sqlite3_reset(handle)
+    }
+
     /// Resets, binds the values and calls `body` for each row, with this statement positioned on it.
     public func forEachRow(_ values: [any DatabaseBindable] = [], _ body: (Statement) throws -> Void) throws {
         reset()
