@@ -55,6 +55,8 @@ derived = sum(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] 
 print(f"simulated day: {args.agents} agents, {args.queues} queues, {args.hours} h, seed {args.seed}")
 print(f"collector: {lines} lines ({size / lines:.0f} bytes average) + {derived} derived rows in {elapsed:.2f} s: "
       f"{lines / elapsed:,.0f} lines/s; peak RSS {usage.ru_maxrss / 1024:.1f} MB")
+cpu = usage.ru_utime + usage.ru_stime
+print(f"collector CPU time: {cpu:.2f} s ({lines / cpu:,.0f} lines per CPU second)")
 
 # The same lines, as a file.
 capture = os.path.join(work, "lines.txt")

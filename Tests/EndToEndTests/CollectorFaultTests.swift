@@ -194,3 +194,31 @@ struct CollectorFaultTests {
         try Self.expectNoDuplicates(database)
     }
 }
+
+@Suite("One writer per database")
+struct WriterLockTests {
+    @Test("a second collector, or a replay, on a database a collector is writing is refused with a clear error")
+    func secondWriterRefused() throws {
+        let setup = try CollectorFaultTests.setup()
+        let (simulator, address) = try CollectorFaultTests.simulator(setup)
+        let first = try CollectorFaultTests.collector(setup, address: address)
+        try CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 100 }
+        let second = try setup.binary.run([
+            "collect", "--server", address, "--user", "stats", "--password-file", setup.passwordFile,
+            "--db", setup.database, "--tls", "off", "--once",
+        ])
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("another callstats process"), "\(second.stderr)")
+        let replay = try setup.binary.run(["replay", "--db", setup.database])
+        #expect(replay.status != 0)
+        #expect(replay.stderr.contains("another callstats process"), "\(replay.stderr)")
+        first.signal(SIGTERM)
+        #expect(first.wait() == 0)
+        simulator.signal(SIGTERM)
+        _ = simulator.wait()
+        // The first collector's session was never disturbed.
+        let database = try Database(path: setup.database, mode: .readOnly)
+        #expect(try database.fetchInt64("SELECT count(*) FROM collection_session") == 1)
+        #expect(try database.fetchString("SELECT end_reason FROM collection_session") == "shutdown")
+    }
+}

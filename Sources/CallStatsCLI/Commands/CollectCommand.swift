@@ -90,6 +90,15 @@ struct CollectCommand: AsyncParsableCommand {
         configuration.statsWindowSeconds = options.statsWindowSeconds
 
         let (db, _) = try database.openWriter()
+        // One writer per database: a second collector (or a replay) would close this one's
+        // session as abandoned and interleave sessions.
+        let lock: WriterLock
+        do {
+            lock = try WriterLock(databasePath: database.db)
+        } catch {
+            throw CLIError("\(database.db): \(error.message)")
+        }
+        defer { withExtendedLifetime(lock) {} }
         let writer: RecordingWriter
         do {
             writer = try RecordingWriter(database: db, options: options, logger: logger)
