@@ -13,6 +13,7 @@ public struct CallStatsCommand: AsyncParsableCommand {
             ReplayCommand.self,
             ReportCommand.self,
             SimulateCommand.self,
+            StatusCommand.self,
         ]
     )
 

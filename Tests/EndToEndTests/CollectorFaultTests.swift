@@ -222,3 +222,40 @@ struct WriterLockTests {
         #expect(try database.fetchString("SELECT end_reason FROM collection_session") == "shutdown")
     }
 }
+
+@Suite("callstats status, for a person and for monitoring")
+struct StatusCommandTests {
+    @Test("live while a collector records (exit 0), not live once it stopped (exit 1); JSON parsed and checked")
+    func liveThenStopped() throws {
+        let setup = try CollectorFaultTests.setup()
+        let (simulator, address) = try CollectorFaultTests.simulator(setup)
+        let collector = try CollectorFaultTests.collector(setup, address: address)
+        try CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 500 }
+        let live = try setup.binary.run(["status", "--db", setup.database, "--format", "json"])
+        #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(live.stdout.utf8)) as? [String: Any])
+        #expect(object["collecting"] as? Bool == true)
+        #expect(object["health"] as? String == "live")
+        #expect((object["journal_rows"] as? Int ?? 0) > 500)
+        let current = try #require(object["current_session"] as? [String: Any])
+        #expect(current["server"] as? String == address)
+        #expect(current["protocol"] as? String == "1.2")
+        // A threshold shorter than the time since the last message makes it stale.
+        usleep(1_200_000)
+        simulator.signal(SIGSTOP)
+        usleep(1_200_000)
+        let stale = try setup.binary.run(["status", "--db", setup.database, "--stale", "1"])
+        #expect(stale.status == 2, "\(stale.stdout)")
+        #expect(stale.stdout.contains("stale"))
+        simulator.signal(SIGCONT)
+
+        collector.signal(SIGTERM)
+        #expect(collector.wait() == 0)
+        simulator.signal(SIGTERM)
+        _ = simulator.wait()
+        let stopped = try setup.binary.run(["status", "--db", setup.database])
+        #expect(stopped.status == 1)
+        #expect(stopped.stdout.hasPrefix("not collecting"))
+        #expect(stopped.stdout.contains("ended (shutdown)"))
+    }
+}
