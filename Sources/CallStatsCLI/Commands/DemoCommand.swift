@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 import Storage
 
 /// `callstats demo`: the whole product on a simulated day, as a new user's first command.
@@ -155,12 +156,18 @@ struct DemoSummary {
         missed = try database.fetchInt64("SELECT count(*) FROM queue_visit WHERE outcome = 'abandoned'") ?? 0
         calls = try database.fetchInt64("SELECT count(*) FROM call") ?? 0
         lines = try database.fetchInt64("SELECT count(*) FROM journal") ?? 0
-        // metrics.md: (acd_call + wrapup + nonacd_call) / (logged_in - paused), over all agents.
-        occupancy = try database.fetchDouble("""
-            SELECT 100.0 * sum(CASE WHEN state IN ('acd_call', 'wrapup', 'nonacd_call') THEN end_time - start_time ELSE 0 END)
-                 / nullif(sum(CASE WHEN state IN ('acd_call', 'wrapup', 'nonacd_call', 'available') THEN end_time - start_time ELSE 0 END), 0)
-            FROM agent_state_interval WHERE end_time IS NOT NULL
-            """)
+        // Occupancy as the reports define it (metrics.md), pooled over the agents of the day:
+        // the nightly page's headline figure.
+        let calendar = ReportCalendar(timeZone: TimeZone(identifier: "UTC") ?? .current)
+        let day = try calendar.range(of: calendar.parseDay(DemoCommand.day, now: 0))
+        let queries = try ReportQueries(database: database, parameters: ReportParameters(calendar: calendar, range: day, interval: .total))
+        var busy: Int64 = 0
+        var working: Int64 = 0
+        try queries.occupancy { row in
+            busy += row.busy
+            working += row.loggedIn - row.paused
+        }
+        occupancy = working > 0 ? 100 * Double(busy) / Double(working) : nil
     }
 
     var missedPercent: String {
