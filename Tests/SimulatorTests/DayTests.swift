@@ -34,7 +34,7 @@ func truthRecords(_ path: String) throws -> [JSONObject] {
     }
 }
 
-@Suite("A whole simulated day")
+@Suite("A whole simulated day", .shutsDownServers)
 struct DayTests {
     @Test("the same seed gives the same bytes and the same truth; another seed does not")
     func determinism() async throws {

@@ -7,7 +7,7 @@ func finish(_ server: SimulatorServer) async throws {
     try await server.waitUntilFinished()
 }
 
-@Suite("Login, as xivo-ctid does it")
+@Suite("Login, as xivo-ctid does it", .shutsDownServers)
 struct LoginTests {
     @Test("1.2: right hashed password logs in, with the real replies")
     func protocol12RightPassword() async throws {

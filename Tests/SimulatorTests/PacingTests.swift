@@ -17,7 +17,7 @@ func waitFor(_ what: String, timeout: Double = 30, server: SimulatorServer,
     return try await server.statistics()
 }
 
-@Suite("The simulated clock and back-pressure")
+@Suite("The simulated clock and back-pressure", .shutsDownServers)
 struct PacingTests {
     @Test("at max speed a client that stops reading stalls the model instead of growing a buffer")
     func slowReaderStallsModel() async throws {
@@ -69,6 +69,23 @@ struct PacingTests {
         let again = try await server.statistics()
         #expect(!alone.dayOver)
         #expect(again.simulatedTime == alone.simulatedTime)
+        try await finish(server)
+    }
+
+    @Test("the clock starts the configured delay after the first login (1 s by default)")
+    func clockStartDelay() async throws {
+        #expect(SimulatorConfiguration().clockStartDelaySeconds == 1)
+        let server = try await startServer { $0.clockStartDelaySeconds = 0.5 }
+        let client = try TestClient(port: server.port)
+        let before = ContinuousClock.now
+        try client.login()
+        #expect(try await server.statistics().clockStarted == false)
+        _ = try await waitFor("the clock to start", server: server) { $0.clockStarted }
+        #expect(ContinuousClock.now - before >= .milliseconds(450))
+        // Nothing of the day reached the client before the clock started: its first broadcast
+        // after the login replies is stamped at the day's first instant or later.
+        let first = try client.read(until: "an agent status") { $0["listname"] == "agents" }
+        #expect((first["timenow"]?.double ?? 0) > Double(SimulatorConfiguration.defaultStart) / 1e6)
         try await finish(server)
     }
 

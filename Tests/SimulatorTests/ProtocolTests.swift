@@ -2,7 +2,7 @@ import CTIProtocol
 import Simulator
 import Testing
 
-@Suite("After login: requests, replies and broadcasts")
+@Suite("After login: requests, replies and broadcasts", .shutsDownServers)
 struct ProtocolTests {
     @Test("bad input closes the connection without a reply",
           arguments: ["\n", "{not json\n", "[1,2]\n", "\"text\"\n", "{\"commandid\":1}\n", "\r\n"])

@@ -33,6 +33,7 @@ final class Hub {
     /// step (the step schedules its successor itself, after giving the sockets a turn).
     private var stepping = false
     private var wakeUp: Scheduled<Void>?
+    private var yielder: LoopYield?
     private var scratch: [UInt8] = []
     /// Completed when the day is over and every connection is closed (`exitWhenDone`), or at
     /// shutdown.
@@ -42,10 +43,10 @@ final class Hub {
 
     /// At `--speed max`, one step produces about this much output per client before it gives
     /// the event loop back for I/O: it bounds what is buffered beyond the socket's high-water
-    /// mark, and how long a client's request waits (about a millisecond of work). Larger steps
-    /// mean fewer of the short sleeps between them (see `continueSoon`), which cost more than
-    /// their length on a busy machine.
-    private let stepBudgetBytes = 256 * 1024
+    /// mark, and how long a client's request can wait (well under a millisecond of work).
+    private let stepBudgetBytes = 128 * 1024
+    /// How long a closing connection may take to read what was written to it.
+    private let closeGraceSeconds = 2.0
 
     init(eventLoop: EventLoop, configuration: SimulatorConfiguration, truthFile: TruthFileWriter?, logger: Logger) {
         self.eventLoop = eventLoop
@@ -153,16 +154,24 @@ final class Hub {
     }
 
     /// Writes what is pending for the client, then closes once all of it (and everything
-    /// written before) has reached the socket.
+    /// written before) has reached the socket, or after `closeGraceSeconds` if the client does
+    /// not read it: a client that stopped reading must not keep the server from finishing.
     private func closeAfterPendingOutput(_ c: ClientConnection) {
         guard !c.closing else { return }
         flush(c)
         c.closing = true
         c.loginTimeout?.cancel()
         let channel = c.channel
-        if let last = c.lastWrite {
-            last.assumeIsolated().whenComplete { _ in channel.close(promise: nil) }
-        } else {
+        guard let last = c.lastWrite else {
+            channel.close(promise: nil)
+            return
+        }
+        let loop = eventLoop.assumeIsolated()
+        let forced = loop.scheduleTask(in: .milliseconds(Int64(closeGraceSeconds * 1000))) {
+            channel.close(promise: nil)
+        }
+        last.assumeIsolated().whenComplete { _ in
+            forced.cancel()
             channel.close(promise: nil)
         }
     }
@@ -289,20 +298,23 @@ final class Hub {
         }
     }
 
-    /// The next step after a busy one. NIO runs the tasks that tasks queue in the same tick,
-    /// before it polls any socket, so a step that queued its successor with `execute` would
-    /// starve every client's requests (and the writability news that paces us). A deadline a
-    /// little in the future makes the loop poll the sockets first: the delay only has to
-    /// outlast the loop's own bookkeeping after a step, which is short next to the step itself,
-    /// hence a fraction of the step's duration (at most ~1/8 of the time lost to waiting).
-    private func continueSoon(afterStepOf duration: TimeAmount = .zero) {
-        guard wakeUp == nil else { return }
-        let delay = TimeAmount.nanoseconds(max(30_000, duration.nanoseconds / 8))
-        wakeUp = eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
-            guard let self else { return }
-            self.wakeUp = nil
-            self.step()
+    /// The next step after a busy one, once the event loop has polled the sockets (see
+    /// `LoopYield` for why neither `execute` nor a short timer will do).
+    private func continueSoon() {
+        if let yielder {
+            yielder.arm()
+        } else if wakeUp == nil {
+            wakeUp = eventLoop.assumeIsolated().scheduleTask(in: .microseconds(50)) { [weak self] in
+                guard let self else { return }
+                self.wakeUp = nil
+                self.step()
+            }
         }
+    }
+
+    /// Sets up the self-pipe `continueSoon` uses; without it, steps are spaced by a short timer.
+    func attachYielder() throws {
+        yielder = try LoopYield.make(on: eventLoop) { [weak self] in self?.step() }
     }
 
     private func step() {
@@ -317,16 +329,14 @@ final class Hub {
             // buffer full, and the model waits (resumed by a login or a writability change).
             let readers = clients.filter(\.isLoggedIn)
             guard !readers.isEmpty, readers.allSatisfy({ $0.channel.isWritable }) else { return }
-            let began = NIODeadline.now()
             var produced = 0
             while produced < stepBudgetBytes && !model.finished {
                 model.advance(until: model.end, maxEvents: 16)
                 produced = max(produced, drain())
             }
             flushAll()
-            if model.finished { dayOver() } else { continueSoon(afterStepOf: .now() - began) }
+            if model.finished { dayOver() } else { continueSoon() }
         case .factor(let f):
-            let began = NIODeadline.now()
             let target = simulatedNow(realAnchor: realAnchor, simAnchor: simAnchor, factor: f)
             let more = model.advance(until: target, maxEvents: 2048)
             deliverAndFlush()
@@ -334,7 +344,7 @@ final class Hub {
             if model.finished {
                 dayOver()
             } else if more {
-                continueSoon(afterStepOf: .now() - began)
+                continueSoon()
             } else {
                 let next = min(model.nextEventTime ?? model.end, model.end)
                 let nanos = Double(next - simAnchor) * 1000 / f
@@ -376,6 +386,8 @@ final class Hub {
         guard !shuttingDown else { return }
         shuttingDown = true
         truthFile?.close()
+        yielder?.close()
+        yielder = nil
         for c in clients { closeAfterPendingOutput(c) }
         serverChannel?.close(promise: nil)
         checkAllClosed()

@@ -12,6 +12,7 @@ public final class SimulatorServer: Sendable {
     private let hub: NIOLoopBound<Hub>
     private let eventLoop: EventLoop
     private let serverChannel: Channel
+    private let lifecycle = Lifecycle()
     /// The port actually bound (useful with port 0).
     public let port: Int
     public let host: String
@@ -40,8 +41,9 @@ public final class SimulatorServer: Sendable {
         do {
             box = try await eventLoop.submit {
                 let truth = try configuration.truthPath.map { path throws(SimulatorError) in try TruthFileWriter(path: path) }
-                return NIOLoopBound(Hub(eventLoop: eventLoop, configuration: configuration, truthFile: truth, logger: logger),
-                                    eventLoop: eventLoop)
+                let hub = Hub(eventLoop: eventLoop, configuration: configuration, truthFile: truth, logger: logger)
+                try hub.attachYielder()
+                return NIOLoopBound(hub, eventLoop: eventLoop)
             }.get()
         } catch {
             try? await group.shutdownGracefully()
@@ -73,19 +75,35 @@ public final class SimulatorServer: Sendable {
     }
 
     /// Returns when the simulated day is over and every connection has been closed (with
-    /// `exitWhenDone`), or after `shutdown()`.
+    /// `exitWhenDone`), or after `shutdown()`. Safe to call more than once.
     public func waitUntilFinished() async throws {
+        guard await !lifecycle.isStopped else { return }
         let hub = self.hub
         let future = try await eventLoop.submit { hub.value.finished.futureResult }.get()
         try await future.get()
         try await serverChannel.closeFuture.get()
+        guard await lifecycle.stop() else { return }
         try await group.shutdownGracefully()
     }
 
-    /// Closes every connection (after writing what is pending) and the listener.
+    /// Closes every connection (after writing what is pending, with a short grace for clients
+    /// that do not read) and the listener. Does nothing once the server has stopped.
     public func shutdown() async throws {
+        guard await !lifecycle.isStopped else { return }
         let hub = self.hub
         try await eventLoop.submit { hub.value.shutdown() }.get()
+    }
+
+    /// Once the event loop is gone nothing may be scheduled on it (NIO complains, and will
+    /// crash in the future): this remembers that it is.
+    private actor Lifecycle {
+        private(set) var isStopped = false
+
+        /// True for the one caller that gets to stop the event loop.
+        func stop() -> Bool {
+            defer { isStopped = true }
+            return !isStopped
+        }
     }
 
     public func statistics() async throws -> SimulatorStatistics {

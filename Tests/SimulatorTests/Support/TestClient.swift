@@ -186,6 +186,47 @@ final class TestClient {
     }
 }
 
+/// Shuts down every server a test started, however the test ends: a server left running keeps
+/// its event-loop thread alive, and the test process would never exit.
+struct ShutsDownServers: SuiteTrait, TestTrait, TestScoping {
+    var isRecursive: Bool { true }
+
+    func provideScope(for test: Test, testCase: Test.Case?,
+                      performing function: @Sendable () async throws -> Void) async throws {
+        guard testCase != nil else { return try await function() }
+        let registry = ServerRegistry()
+        try await ServerRegistry.$current.withValue(registry) {
+            do {
+                try await function()
+            } catch {
+                await registry.shutDownAll()
+                throw error
+            }
+            await registry.shutDownAll()
+        }
+    }
+}
+
+extension Trait where Self == ShutsDownServers {
+    static var shutsDownServers: Self { ShutsDownServers() }
+}
+
+actor ServerRegistry {
+    @TaskLocal static var current: ServerRegistry?
+    private var servers: [SimulatorServer] = []
+
+    func add(_ server: SimulatorServer) { servers.append(server) }
+
+    /// Idempotent: a server the test already finished just refuses politely.
+    func shutDownAll() async {
+        for server in servers {
+            try? await server.shutdown()
+            try? await server.waitUntilFinished()
+        }
+        servers.removeAll()
+    }
+}
+
 /// A server for one test, with the settings most tests want: any port, as fast as the client
 /// reads, a full day that is still running while the test talks to it. Tests that read a whole
 /// day set a short `duration` and `exitWhenDone`.
@@ -196,8 +237,12 @@ func startServer(_ configure: (inout SimulatorConfiguration) -> Void = { _ in })
     c.duration = 8 * 3600 * 1_000_000
     c.queues = 3
     c.agents = 12
+    // The day starts at the login itself: tests that bootstrap send their commands with it.
+    c.clockStartDelaySeconds = 0
     configure(&c)
-    return try await SimulatorServer.start(configuration: c)
+    let server = try await SimulatorServer.start(configuration: c)
+    await ServerRegistry.current?.add(server)
+    return server
 }
 
 /// A short day read from start to end.
