@@ -2,6 +2,8 @@
 public enum SimulatorError: Error, Sendable, CustomStringConvertible {
     case truthFile(path: String, reason: String)
     case bind(host: String, port: Int, reason: String)
+    /// The server has stopped: there is nothing left to ask it.
+    case stopped
 
     public var description: String {
         switch self {
@@ -9,6 +11,8 @@ public enum SimulatorError: Error, Sendable, CustomStringConvertible {
             return "cannot write the truth file \(path): \(reason)"
         case .bind(let host, let port, let reason):
             return "cannot listen on \(host):\(port): \(reason)"
+        case .stopped:
+            return "the simulator has stopped"
         }
     }
 }

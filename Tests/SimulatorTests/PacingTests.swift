@@ -54,6 +54,36 @@ struct PacingTests {
         try await finish(server)
     }
 
+    @Test("shutting down does not wait forever for a client that stopped reading")
+    func shutdownWithStuckClient() async throws {
+        let server = try await startServer {
+            $0.writeBufferHighWaterMark = 32 * 1024
+            $0.writeBufferLowWaterMark = 8 * 1024
+        }
+        let client = try TestClient(port: server.port, receiveBuffer: 16 * 1024)
+        try client.login()
+        _ = try await waitFor("the model to stall on the client", server: server) { $0.bufferedOutboundBytes > 16 * 1024 }
+        let clock = ContinuousClock()
+        let began = clock.now
+        let finished = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await server.shutdown()
+                try await server.waitUntilFinished()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(15))
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(finished, "the server never finished")
+        #expect(clock.now - began < .seconds(10))
+        withExtendedLifetime(client) {}
+    }
+
     @Test("at max speed the model waits while nobody is logged in")
     func noReaderNoProgress() async throws {
         let server = try await startServer {

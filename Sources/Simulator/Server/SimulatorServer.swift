@@ -107,6 +107,7 @@ public final class SimulatorServer: Sendable {
     }
 
     public func statistics() async throws -> SimulatorStatistics {
+        guard await !lifecycle.isStopped else { throw SimulatorError.stopped }
         let hub = self.hub
         return try await eventLoop.submit { hub.value.statistics() }.get()
     }
