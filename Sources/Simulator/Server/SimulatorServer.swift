@@ -106,6 +106,11 @@ public final class SimulatorServer: Sendable {
         }
     }
 
+    /// True once `waitUntilFinished` has seen the server through to the end.
+    public var isStopped: Bool {
+        get async { await lifecycle.isStopped }
+    }
+
     public func statistics() async throws -> SimulatorStatistics {
         guard await !lifecycle.isStopped else { throw SimulatorError.stopped }
         let hub = self.hub
