@@ -87,16 +87,12 @@ extension Recorder {
         let none: String? = nil
         try hot.channelEvent.run(ipbx, name, context.time, "delete", none, none, none, none, context.sessionID, context.journalSeq)
         guard let channel = derived.channels.removeValue(forKey: name) else { return }
-        if let peer = channel.talkingTo, derived.awaitedPeers[peer] == channel.callKey, !(derived.calls[channel.callKey]?.channels.contains(peer) ?? false) {
-            // Its peer never appeared: stop waiting for it once no channel of the call is left.
-            if derived.calls[channel.callKey]?.channels.allSatisfy({ $0 == name || derived.channels[$0] == nil }) ?? true {
-                derived.awaitedPeers[peer] = nil
-            }
-        }
         guard let call = derived.calls[channel.callKey] else { return }
         let live = call.channels.contains { derived.channels[$0] != nil }
         if !live {
             derived.calls[channel.callKey] = nil
+            // Peers the call named that never appeared will not join it any more.
+            derived.awaitedPeers = derived.awaitedPeers.filter { $0.value != channel.callKey }
             try writeCall(call, endedAt: context.time, outcome: call.answeredAt == nil ? "missed" : "answered", sessionID: context.sessionID)
         }
     }
