@@ -57,9 +57,24 @@ public struct SimulatorConfiguration: Sendable {
     /// Login must complete within this many real seconds of connecting (the real server: 5).
     public var loginTimeoutSeconds: Double = 5
     /// Protocol 2.x: send `{"class":"starttls"}` on connect as Wazo does (`starttls: true` in
-    /// its config). A client that answers `status: true` gets `starttls: false` back and stays in
-    /// clear text: this simulator has no certificate yet.
+    /// its config). A client that answers `status: true` gets `starttls: true` back and the TLS
+    /// handshake follows when `tls` is set; without a certificate it is told `false` and stays
+    /// in clear text.
     public var offerStartTLS = true
+    /// The server's certificate and key: STARTTLS on the main port (protocol 2.x) and the
+    /// direct TLS listener. TLS 1.0 only, like the real server (`ssl.PROTOCOL_TLSv1`).
+    public var tls: SimulatorTLS?
+    /// Protocol 1.2: a second listener that speaks TLS from the first byte, as XiVO's `CTIS`
+    /// port (5013) up to 15.19 did; nil for none. Needs `tls`.
+    public var directTLSHost: String?
+    public var directTLSPort: Int?
+    /// Multiplies every call rate (queue arrivals, direct inbound, outbound and internal calls).
+    /// 1: the traffic is sized to the staff. Above 1, more calls arrive than the agents can
+    /// answer and the queues fill, as in a surge.
+    public var loadFactor: Double = 1
+    /// Hold the call rates at the day's peak for the whole duration (stress runs) instead of
+    /// following the day's profile.
+    public var holdPeak = false
     /// Back-pressure bounds per client: NIO stops reporting the channel writable above `high`.
     public var writeBufferLowWaterMark = 128 * 1024
     public var writeBufferHighWaterMark = 512 * 1024
@@ -71,4 +86,15 @@ public struct SimulatorConfiguration: Sendable {
     public var maximumLineLength = 1 << 20
 
     public init() {}
+}
+
+/// PEM files for the simulated server's TLS (a certificate chain, leaf first, and its key).
+public struct SimulatorTLS: Sendable, Equatable {
+    public var certificateChainFile: String
+    public var privateKeyFile: String
+
+    public init(certificateChainFile: String, privateKeyFile: String) {
+        self.certificateChainFile = certificateChainFile
+        self.privateKeyFile = privateKeyFile
+    }
 }

@@ -11,7 +11,8 @@ struct CollectCommand: AsyncParsableCommand {
         abstract: "Connect to a XiVO/Wazo CTI server and record everything it sends.",
         discussion: """
             Logs in (protocol 1.2 hashed password, or 2.x), upgrades to TLS when the server \
-            offers STARTTLS, reads users, phones, agents, queues and queue members, subscribes \
+            offers STARTTLS (or speaks TLS from the connect with --tls direct), reads users, \
+            phones, agents, queues and queue members, subscribes \
             to queue statistics and waiting lists, polls windowed queue statistics every minute, \
             and journals every line received in the database, with the rows derived from it.
 
@@ -25,7 +26,7 @@ struct CollectCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The CTI server (port 5003 when none is given).", valueName: "host[:port]"))
+    @Option(help: ArgumentHelp("The CTI server (port 5003 when none is given, 5013 with --tls direct).", valueName: "host[:port]"))
     var server: String
 
     @Option(help: ArgumentHelp("The CTI login (a user with a CTI profile).", valueName: "name"))
@@ -42,7 +43,9 @@ struct CollectCommand: AsyncParsableCommand {
                                valueName: "auto|version"))
     var protocolVersion = "auto"
 
-    @Option(help: ArgumentHelp("STARTTLS: auto (when offered), off, or require (never clear text).", valueName: "auto|off|require"))
+    @Option(help: ArgumentHelp(
+        "STARTTLS: auto (when offered), off, or require (never clear text); direct: TLS from the connect (the TLS port 5013 of XiVO up to 15.19).",
+        valueName: "auto|off|require|direct"))
     var tls: TLSMode = .auto
 
     @Option(help: ArgumentHelp("Trust the certificate authorities of this PEM file instead of the system's.", valueName: "path"))
@@ -54,9 +57,13 @@ struct CollectCommand: AsyncParsableCommand {
     @Flag(help: "One session only: exit 0 when the server closes the connection, non-zero on any failure.")
     var once = false
 
+    private var defaultPort: Int {
+        tls == .direct ? ServerAddress.defaultDirectTLSPort : ServerAddress.defaultPort
+    }
+
     func validate() throws {
         do {
-            _ = try ServerAddress(parsing: server)
+            _ = try ServerAddress(parsing: server, defaultPort: defaultPort)
         } catch {
             throw ValidationError(error.description)
         }
@@ -75,7 +82,7 @@ struct CollectCommand: AsyncParsableCommand {
 
         let address: ServerAddress
         do {
-            address = try ServerAddress(parsing: server)
+            address = try ServerAddress(parsing: server, defaultPort: defaultPort)
         } catch {
             throw CLIError(error.description)
         }

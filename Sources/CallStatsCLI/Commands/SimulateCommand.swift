@@ -22,6 +22,16 @@ struct SimulateCommand: AsyncParsableCommand {
             nobody is logged in. At a finite speed, a client whose unread output passes 32 MiB \
             is disconnected.
 
+            With --tls-certificate and --tls-key, protocol 2.3 completes the STARTTLS it offers \
+            on connect; protocol 1.2 (which offered none) listens with TLS from the first byte \
+            on --tls-listen, printed as "listening-tls HOST:PORT". Like the real server, TLS \
+            1.0 only.
+
+            --load-factor multiplies every call rate; --hold-peak keeps the queues' arrival \
+            rate at the day's peak from start to end (the model sizes the traffic to the \
+            agents: a centre with 50 times the agents held at its peak carries 50 times the \
+            peak traffic of the smaller one, with every call handled as usual).
+
             --truth writes what really happened (agent state intervals, queue visits, calls, \
             queue statistic values) as JSON lines, with the same times as the wire; see \
             Sources/Simulator/Truth/TruthWriter.swift for the format.
@@ -39,8 +49,12 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "CTI login the server accepts.")
     var user = "stats"
 
-    @Option(help: "Password of that login.")
+    @Option(help: "Password of that login (a test server's: it shows in ps; see --password-file).")
     var password = "secret"
+
+    @Option(name: .customLong("password-file"), help: ArgumentHelp(
+        "Read that password from the first line of this file instead (keeps it out of ps).", valueName: "path"))
+    var passwordFile: String?
 
     @Option(help: "Seed of the simulated day: the same seed and options give the same day.")
     var seed: UInt64 = 1
@@ -75,23 +89,72 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Protocol 2.3: do not send the {\"class\":\"starttls\"} offer on connect.")
     var noStarttls = false
 
+    @Option(name: .customLong("tls-certificate"), help: ArgumentHelp(
+        "The server's certificate chain (PEM, leaf first): STARTTLS with --protocol 2.3, the --tls-listen port with 1.2.",
+        valueName: "path"))
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The private key of --tls-certificate (PEM).", valueName: "path"))
+    var tlsKey: String?
+
+    @Option(name: .customLong("tls-listen"), help: ArgumentHelp(
+        "Protocol 1.2: also listen here with TLS from the first byte, like XiVO's CTIS port 5013 (up to 15.19).",
+        valueName: "host:port"))
+    var tlsListen: String?
+
+    @Option(name: .customLong("load-factor"), help: ArgumentHelp(
+        "Multiply every call rate (1: sized to the agents; above 1 the queues overflow, as in a surge).", valueName: "x"))
+    var loadFactor: Double = 1
+
+    @Flag(name: .customLong("hold-peak"), help: "Hold the call rates at the day's peak for the whole duration (stress runs).")
+    var holdPeak = false
+
     func validate() throws {
         _ = try makeConfiguration()
     }
 
     func makeConfiguration() throws -> SimulatorConfiguration {
         var c = SimulatorConfiguration()
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-              (0...65535).contains(port)
-        else { throw ValidationError("--listen wants host:port, e.g. 127.0.0.1:5003") }
-        c.host = String(listen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        c.port = port
+        (c.host, c.port) = try Self.hostAndPort(listen, option: "--listen", example: "127.0.0.1:5003")
         guard let version = SimulatedProtocolVersion(rawValue: protocolVersion) else {
             throw ValidationError("--protocol must be 1.2 or 2.3")
         }
         c.protocolVersion = version
+        switch (tlsCertificate, tlsKey) {
+        case let (certificate?, key?):
+            c.tls = SimulatorTLS(certificateChainFile: certificate, privateKeyFile: key)
+        case (nil, nil):
+            break
+        default:
+            throw ValidationError("--tls-certificate and --tls-key go together")
+        }
+        if let tlsListen {
+            guard c.tls != nil else { throw ValidationError("--tls-listen needs --tls-certificate and --tls-key") }
+            guard version == .v1_2 else {
+                throw ValidationError("--tls-listen is for --protocol 1.2: the direct TLS port went away when STARTTLS came (Wazo offers it on the main port)")
+            }
+            let (host, port) = try Self.hostAndPort(tlsListen, option: "--tls-listen", example: "127.0.0.1:5013")
+            c.directTLSHost = host
+            c.directTLSPort = port
+        } else if c.tls != nil && version == .v1_2 {
+            throw ValidationError("protocol 1.2 servers offered no STARTTLS: with --protocol 1.2 the certificate is for --tls-listen HOST:PORT")
+        }
+        if c.tls != nil && noStarttls && tlsListen == nil {
+            throw ValidationError("--no-starttls leaves --tls-certificate unused")
+        }
+        guard loadFactor > 0, loadFactor.isFinite, loadFactor <= 1000 else {
+            throw ValidationError("--load-factor must be a positive number up to 1000")
+        }
+        c.loadFactor = loadFactor
+        c.holdPeak = holdPeak
         c.user = user
         c.password = password
+        if let passwordFile {
+            guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8),
+                  let line = text.split(separator: "\n", omittingEmptySubsequences: false).first, !line.isEmpty
+            else { throw ValidationError("--password-file \(passwordFile): cannot read a password from its first line") }
+            c.password = String(line.hasSuffix("\r") ? line.dropLast() : line)
+        }
         c.seed = seed
         if speed == "max" {
             c.speed = .max
@@ -120,6 +183,13 @@ struct SimulateCommand: AsyncParsableCommand {
         return c
     }
 
+    static func hostAndPort(_ text: String, option: String, example: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port)
+        else { throw ValidationError("\(option) wants host:port, e.g. \(example)") }
+        return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    }
+
     func run() async throws {
         let configuration = try makeConfiguration()
         var logger = Logger(label: "callstats.simulate") { StreamLogHandler.standardError(label: $0) }
@@ -131,7 +201,11 @@ struct SimulateCommand: AsyncParsableCommand {
             throw CLIError(error.description)
         }
         // Unbuffered: a test or script reading our stdout through a pipe needs it now.
-        FileHandle.standardOutput.write(Data("listening \(server.host):\(server.port)\n".utf8))
+        var announcement = "listening \(server.host):\(server.port)\n"
+        if let host = server.directTLSHost, let port = server.directTLSPort {
+            announcement += "listening-tls \(host):\(port)\n"
+        }
+        FileHandle.standardOutput.write(Data(announcement.utf8))
 
         // Ctrl-C or a TERM: close connections and the truth file cleanly.
         let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in

@@ -17,6 +17,8 @@ public enum TLSMode: String, Sendable, CaseIterable {
     case off
     /// Refuse to log in over clear text.
     case require
+    /// TLS from the first byte, no STARTTLS: the separate TLS port (5013) XiVO had up to 15.19.
+    case direct
 }
 
 /// Which protocol version `login_id` announces.

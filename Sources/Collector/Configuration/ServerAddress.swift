@@ -2,6 +2,8 @@
 public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
     /// The CTI port of every XiVO/Wazo release (STARTTLS on the same port from 15.20).
     public static let defaultPort = 5003
+    /// XiVO's TLS-from-connect port up to 15.19 (`--tls direct`).
+    public static let defaultDirectTLSPort = 5013
 
     /// A host name or an IP address literal (IPv6 without brackets).
     public let host: String
@@ -12,8 +14,9 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
-    /// Parses `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal.
-    public init(parsing text: String) throws(CollectorError) {
+    /// Parses `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal; `defaultPort`
+    /// when none is given.
+    public init(parsing text: String, defaultPort: Int = ServerAddress.defaultPort) throws(CollectorError) {
         func bad(_ why: String) -> CollectorError { .invalidServerAddress(text, why) }
         guard !text.isEmpty else { throw bad("it is empty") }
         var host: Substring
@@ -38,7 +41,7 @@ public struct ServerAddress: Sendable, Hashable, CustomStringConvertible {
         }
         guard !host.isEmpty else { throw bad("no host name") }
         guard !host.contains(where: { $0 == " " || $0 == "/" }) else { throw bad("not a host name") }
-        var port = ServerAddress.defaultPort
+        var port = defaultPort
         if let portText {
             guard let value = Int(portText), (1...65_535).contains(value) else {
                 throw bad("the port must be a number from 1 to 65535")

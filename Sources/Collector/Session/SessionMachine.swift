@@ -113,9 +113,17 @@ struct SessionMachine {
     }
 
     private mutating func starting(now: Double) -> [Action] {
-        if settings.tls == .off {
+        switch settings.tls {
+        case .off:
             phase = .awaitingLoginID
             return [.send([loginID()])]
+        case .direct:
+            // TLS is in the pipeline from the connect: `login_id` waits for the handshake there.
+            tlsActive = true
+            phase = .awaitingLoginID
+            return [.send([loginID()])]
+        case .auto, .require:
+            break
         }
         phase = .awaitingOffer(deadline: now + settings.startTLSOfferWait)
         return []

@@ -53,7 +53,7 @@ struct SessionResult: Sendable {
 /// Runs one collection session: one TCP connection from connect to close, recorded as one
 /// `collection_session`.
 ///
-/// The pipeline is `[TLS after STARTTLS] -> LineBatchDecoder -> SessionTicker -> async
+/// The pipeline is `[TLS from the connect or after STARTTLS] -> LineBatchDecoder -> SessionTicker -> async
 /// channel`; one loop consumes its events in order, hands every line to the writer (awaiting
 /// it: back-pressure), and lets `SessionMachine` decide what to send. Commands are written
 /// without waiting for the socket to take them, so a server that stops reading while it floods
@@ -117,12 +117,18 @@ struct SessionRunner: Sendable {
         let tickInterval = configuration.timing.tickInterval
         let clock = self.clock
         let timeout = TimeAmount.milliseconds(Int64(configuration.timing.connectTimeout * 1000))
+        // `--tls direct`: the handshake starts with the connection (the server's TLS port).
+        let directTLS = configuration.tls == .direct ? tlsContext : nil
+        let hostname = configuration.server.hostIsIPAddress ? nil : configuration.server.host
         return try await ClientBootstrap(group: group)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .connect(host: configuration.server.host, port: configuration.server.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let operations = channel.pipeline.syncOperations
+                    if let directTLS {
+                        try operations.addHandler(NIOSSLClientHandler(context: directTLS, serverHostname: hostname))
+                    }
                     try operations.addHandler(
                         ByteToMessageHandler(LineBatchDecoder(maximumLineLength: maximumLineLength, clock: clock)))
                     try operations.addHandler(SessionTicker(interval: tickInterval, clock: clock))

@@ -59,9 +59,9 @@ final class CallCenterModel {
 
     // Traffic parameters (per second). See `scheduleInitialEvents` for why these values.
     let arrivalPeak: [Double]
-    let outboundRatePerAgent = 0.8 / 3600
-    let outboundRatePerBackOffice = 2.0 / 3600
-    let internalRatePerUser = 0.4 / 3600
+    let outboundRatePerAgent: Double
+    let outboundRatePerBackOffice: Double
+    let internalRatePerUser: Double
     let inboundDirectRate: Double
 
     init(configuration c: SimulatorConfiguration, truth: TruthSink) {
@@ -95,8 +95,13 @@ final class CallCenterModel {
         let weights = directory.queues.map(\.loadWeight)
         let total = weights.reduce(0, +)
         let callsPerSecond = max(0.002, 0.85 * 0.65 * Double(directory.agents.count) * 17 / 3600)
-        arrivalPeak = weights.map { callsPerSecond * $0 / total * DayProfile.peak }
-        inboundDirectRate = (Double(directory.backOfficeUserIds.count) * 3 + Double(directory.agents.count) * 0.3) / 3600
+        // `--load-factor` scales every kind of call alike.
+        let load = c.loadFactor > 0 && c.loadFactor.isFinite ? c.loadFactor : 1
+        arrivalPeak = weights.map { callsPerSecond * $0 / total * DayProfile.peak * load }
+        inboundDirectRate = (Double(directory.backOfficeUserIds.count) * 3 + Double(directory.agents.count) * 0.3) / 3600 * load
+        outboundRatePerAgent = 0.8 / 3600 * load
+        outboundRatePerBackOffice = 2.0 / 3600 * load
+        internalRatePerUser = 0.4 / 3600 * load
 
         writeMeta()
         scheduleInitialEvents()

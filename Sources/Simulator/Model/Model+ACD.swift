@@ -15,8 +15,11 @@ extension CallCenterModel {
 
     func arrivalCandidate(queue: Int) {
         scheduleNextArrival(queue: queue)
-        let x = Double(now - start) / Double(end - start)
-        guard rng.chance(DayProfile.multiplier(at: x) / DayProfile.peak) else { return }
+        // Thinning to the day's profile; held at the peak, every candidate is a call.
+        if !configuration.holdPeak {
+            let x = Double(now - start) / Double(end - start)
+            guard rng.chance(DayProfile.multiplier(at: x) / DayProfile.peak) else { return }
+        }
         let (number, name) = nextCaller()
         startACDCall(queue: queue, number: number, name: name)
     }

@@ -26,6 +26,8 @@ final class ClientConnection {
     var entrySubscriptions: Set<Int> = []
     /// Protocol 2.x: `{"class":"starttls"}` was sent and not answered yet.
     var startTLSPending = false
+    /// Speaking TLS: accepted on the direct TLS listener, or upgraded by STARTTLS.
+    var tlsActive = false
     /// Output produced during the current hub step, written in one go at its end.
     var pending: ByteBuffer
     /// An error reply is on its way and the connection will close: no more input or output.

@@ -1,4 +1,5 @@
 import CTIProtocol
+import NIOSSL
 
 // What the server does with each client line: xivo_cti's interface_cti (login, the
 // before-login filter), cti_command (login_pass/login_capas in 1.2, REGCOMMANDS), the
@@ -83,6 +84,8 @@ extension Hub {
 
     private func loginID(_ msg: JSONObject, _ c: ClientConnection) {
         guard case .connected = c.phase else { return }  // the callback is deregistered after one
+        // Logged with whether it came over TLS: tests check that nothing is sent in clear.
+        logger.info("login_id received", metadata: ["conn": "\(c.id)", "tls": "\(c.tlsActive)"])
         // `company`, `ident` and `userlogin` are required: without them the command is not built.
         guard msg["company"] != nil, msg["ident"] != nil, let loginValue = msg["userlogin"] else { return }
         let server = configuration.protocolVersion.rawValue
@@ -196,16 +199,35 @@ extension Hub {
         scheduleClockStart()
     }
 
+    /// The real server echoes the client's `status` and, for `true`, wraps the socket right
+    /// after that reply (`upgrade_ssl` on its task queue). Without a certificate the simulator
+    /// answers `false` instead, and the client stays in clear text.
     private func startTLS(_ msg: JSONObject, _ c: ClientConnection) {
         guard c.startTLSPending else { return }
         c.startTLSPending = false
-        // No certificate here: a client asking for TLS is told `false` and stays in clear text.
-        // The real server echoes the client's `status` and, for `true`, starts the handshake
-        // right after that reply. To add it: build an NIOSSLContext (TLS 1.0 only, like the
-        // real server, from a certificate option), answer `true`, and once that reply's write
-        // completes (`c.lastWrite`) add an NIOSSLServerHandler at the front of `c.channel`'s
-        // pipeline. Nothing else changes: the framer sits behind the TLS handler.
-        reply(c, ["class": "starttls", "starttls": false])
+        let asked = msg["status"]?.bool == true
+        guard asked, let tlsContext else {
+            reply(c, ["class": "starttls", "starttls": false])
+            return
+        }
+        reply(c, ["class": "starttls", "starttls": true])
+        // The echo goes out in clear: written now, it is past the pipeline before the TLS
+        // handler is put in front of it (everything here runs on the channel's event loop).
+        flush(c)
+        guard c.framer.pendingByteCount == 0 else {
+            // Clear text after its own `status: true`: what follows cannot be a handshake.
+            logger.info("clear text after STARTTLS, closing", metadata: ["conn": "\(c.id)"])
+            close(c)
+            return
+        }
+        do {
+            try c.channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext), position: .first)
+            c.tlsActive = true
+            logger.info("STARTTLS: TLS handshake started", metadata: ["conn": "\(c.id)"])
+        } catch {
+            logger.warning("STARTTLS failed", metadata: ["conn": "\(c.id)", "reason": "\(error)"])
+            close(c)
+        }
     }
 
     // MARK: After login

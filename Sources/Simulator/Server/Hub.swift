@@ -1,6 +1,7 @@
 import CTIProtocol
 import Logging
 import NIOCore
+import NIOSSL
 
 /// The simulated CTI server's core: owns the model, the clients and the clock, and moves the
 /// model forward. Everything runs on one event loop (the model, every client connection and
@@ -38,7 +39,10 @@ final class Hub {
     /// Completed when the day is over and every connection is closed (`exitWhenDone`), or at
     /// shutdown.
     let finished: EventLoopPromise<Void>
-    var serverChannel: Channel?
+    var serverChannels: [Channel] = []
+    /// The server's TLS context (`--tls-certificate`): STARTTLS is accepted with it, refused
+    /// (`starttls: false`) without.
+    var tlsContext: NIOSSLContext?
     private var shuttingDown = false
 
     /// At `--speed max`, one step produces about this much output per client before it gives
@@ -61,17 +65,21 @@ final class Hub {
 
     // MARK: - Connections
 
-    func clientConnected(_ channel: Channel) -> ClientConnection {
+    /// `directTLS`: accepted on the TLS listener (the handshake runs in front of the handler).
+    func clientConnected(_ channel: Channel, directTLS: Bool) -> ClientConnection {
         let c = ClientConnection(id: nextConnectionId, channel: channel, maximumLineLength: configuration.maximumLineLength)
+        c.tlsActive = directTLS
         nextConnectionId += 1
         clients.append(c)
-        logger.info("client connected", metadata: ["conn": "\(c.id)", "peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+        logger.info("client connected", metadata: [
+            "conn": "\(c.id)", "peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")", "tls": "\(directTLS)",
+        ])
         c.loginTimeout = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(configuration.loginTimeoutSeconds * 1e9))) { [weak self, weak c] in
             guard let self, let c, !c.isLoggedIn, !c.closing else { return }
             self.logger.info("login timeout", metadata: ["conn": "\(c.id)"])
             self.close(c)
         }
-        if !configuration.protocolVersion.isLegacy && configuration.offerStartTLS {
+        if !configuration.protocolVersion.isLegacy && configuration.offerStartTLS && !directTLS {
             // Wazo (15.20+) offers STARTTLS as soon as a client connects.
             c.startTLSPending = true
             reply(c, ["class": "starttls"])
@@ -389,7 +397,7 @@ final class Hub {
         yielder?.close()
         yielder = nil
         for c in clients { closeAfterPendingOutput(c) }
-        serverChannel?.close(promise: nil)
+        for channel in serverChannels { channel.close(promise: nil) }
         checkAllClosed()
     }
 

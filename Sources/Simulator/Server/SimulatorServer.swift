@@ -1,8 +1,12 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A running simulated XiVO/Wazo CTI server.
+///
+/// One clear-text listener (STARTTLS offered on connect with protocol 2.x) and, optionally, a
+/// listener that speaks TLS from the first byte, like XiVO's `CTIS` port up to 15.19.
 ///
 /// One event-loop thread runs the listener, every client connection and the model (see `Hub`).
 /// The simulated clock starts at the first successful login (`login_capas`); before that it
@@ -11,20 +15,25 @@ public final class SimulatorServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let hub: NIOLoopBound<Hub>
     private let eventLoop: EventLoop
-    private let serverChannel: Channel
+    private let serverChannels: [Channel]
     private let lifecycle = Lifecycle()
     /// The port actually bound (useful with port 0).
     public let port: Int
     public let host: String
+    /// The direct TLS listener, when there is one.
+    public let directTLSHost: String?
+    public let directTLSPort: Int?
 
     private init(group: MultiThreadedEventLoopGroup, hub: NIOLoopBound<Hub>, eventLoop: EventLoop,
-                 serverChannel: Channel, host: String, port: Int) {
+                 serverChannels: [Channel], host: String, port: Int, directTLSHost: String?, directTLSPort: Int?) {
         self.group = group
         self.hub = hub
         self.eventLoop = eventLoop
-        self.serverChannel = serverChannel
+        self.serverChannels = serverChannels
         self.host = host
         self.port = port
+        self.directTLSHost = directTLSHost
+        self.directTLSPort = directTLSPort
     }
 
     /// Binds the listener and returns once clients can connect. Without a logger, only
@@ -35,6 +44,10 @@ public final class SimulatorServer: Sendable {
             l.logLevel = .warning
             return l
         }()
+        let tlsContext = try configuration.tls.map { tls throws(SimulatorError) in try tls.makeContext() }
+        if configuration.directTLSPort != nil && tlsContext == nil {
+            throw SimulatorError.tls("a direct TLS listener needs a certificate and its key")
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let eventLoop = group.next()
         let box: NIOLoopBound<Hub>
@@ -42,6 +55,7 @@ public final class SimulatorServer: Sendable {
             box = try await eventLoop.submit {
                 let truth = try configuration.truthPath.map { path throws(SimulatorError) in try TruthFileWriter(path: path) }
                 let hub = Hub(eventLoop: eventLoop, configuration: configuration, truthFile: truth, logger: logger)
+                hub.tlsContext = tlsContext
                 try hub.attachYielder()
                 return NIOLoopBound(hub, eventLoop: eventLoop)
             }.get()
@@ -49,6 +63,34 @@ public final class SimulatorServer: Sendable {
             try? await group.shutdownGracefully()
             throw error
         }
+        let channel: Channel
+        var directTLS: (channel: Channel, port: Int)?
+        do {
+            channel = try await listen(host: configuration.host, port: configuration.port, tls: nil,
+                                       configuration: configuration, eventLoop: eventLoop, hub: box)
+            if let port = configuration.directTLSPort, let tlsContext {
+                let host = configuration.directTLSHost ?? configuration.host
+                let tlsChannel = try await listen(host: host, port: port, tls: tlsContext,
+                                                  configuration: configuration, eventLoop: eventLoop, hub: box)
+                directTLS = (tlsChannel, tlsChannel.localAddress?.port ?? port)
+            }
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        let listeners = [channel] + (directTLS.map { [$0.channel] } ?? [])
+        try await eventLoop.submit { box.value.serverChannels = listeners }.get()
+        let port = channel.localAddress?.port ?? configuration.port
+        return SimulatorServer(group: group, hub: box, eventLoop: eventLoop, serverChannels: listeners,
+                               host: configuration.host, port: port,
+                               directTLSHost: directTLS == nil ? nil : (configuration.directTLSHost ?? configuration.host),
+                               directTLSPort: directTLS?.port)
+    }
+
+    /// Binds one listener. With `tls`, every accepted connection speaks TLS from its first byte
+    /// (the `CTIS` kind of listener); otherwise clear text, with STARTTLS as the protocol allows.
+    private static func listen(host: String, port: Int, tls: NIOSSLContext?, configuration: SimulatorConfiguration,
+                               eventLoop: EventLoop, hub box: NIOLoopBound<Hub>) async throws -> Channel {
         let bootstrap = ServerBootstrap(group: eventLoop, childGroup: eventLoop)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -58,20 +100,18 @@ public final class SimulatorServer: Sendable {
             .childChannelInitializer { channel in
                 // The child channel lives on the hub's loop (childGroup above).
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ClientHandler(hub: box.value))
+                    let operations = channel.pipeline.syncOperations
+                    if let tls {
+                        try operations.addHandler(NIOSSLServerHandler(context: tls))
+                    }
+                    try operations.addHandler(ClientHandler(hub: box.value, directTLS: tls != nil))
                 }
             }
-        let channel: Channel
         do {
-            channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+            return try await bootstrap.bind(host: host, port: port).get()
         } catch {
-            try? await group.shutdownGracefully()
-            throw SimulatorError.bind(host: configuration.host, port: configuration.port, reason: "\(error)")
+            throw SimulatorError.bind(host: host, port: port, reason: "\(error)")
         }
-        try await eventLoop.submit { box.value.serverChannel = channel }.get()
-        let port = channel.localAddress?.port ?? configuration.port
-        return SimulatorServer(group: group, hub: box, eventLoop: eventLoop, serverChannel: channel,
-                               host: configuration.host, port: port)
     }
 
     /// Returns when the simulated day is over and every connection has been closed (with
@@ -81,7 +121,9 @@ public final class SimulatorServer: Sendable {
         let hub = self.hub
         let future = try await eventLoop.submit { hub.value.finished.futureResult }.get()
         try await future.get()
-        try await serverChannel.closeFuture.get()
+        for channel in serverChannels {
+            try await channel.closeFuture.get()
+        }
         guard await lifecycle.stop() else { return }
         try await group.shutdownGracefully()
     }
