@@ -28,8 +28,8 @@ import Darwin
 /// committed, the session ends with reason `shutdown`, and `run()` returns.
 public struct Collector: Service, CustomStringConvertible {
     public let configuration: CollectorConfiguration
-    private let writer: RecordingWriter
-    private let logger: Logger
+    let writer: RecordingWriter
+    let logger: Logger
     private let runner: SessionRunner
     private let clock: @Sendable () -> Double
 
@@ -52,16 +52,21 @@ public struct Collector: Service, CustomStringConvertible {
     public var description: String { "Collector(\(configuration.server))" }
 
     public func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await self.commitLoop() }
-            group.addTask { await self.statusLoop() }
-            do {
-                try await collect()
-            } catch {
-                group.cancelAll()
-                throw error
+        await prepareDatabase()
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await self.commitLoop() }
+                group.addTask { await self.statusLoop() }
+                group.addTask { try await self.watchDatabaseFile() }
+                group.addTask { try await self.collect() }
+                // The first to end ends the run: the sessions (a shutdown, --once, a failure)
+                // or the file watch (the database moved); the timers only end when cancelled.
+                defer { group.cancelAll() }
+                try await group.next()
             }
-            group.cancelAll()
+        } catch CollectorError.databaseReplaced(let path) {
+            await closeMovedDatabase(path: path)
+            throw CollectorError.databaseReplaced(path: path)
         }
     }
 
@@ -76,6 +81,11 @@ public struct Collector: Service, CustomStringConvertible {
 
         while !Self.isStopping {
             let result = await runner.run(version: version)
+            // A commit refused because the file moved fails the session like a full disk
+            // would, but retrying cannot help: the collector stops.
+            if let path = await movedDatabasePath() {
+                throw CollectorError.databaseReplaced(path: path)
+            }
             if result.loggedIn {
                 failures = 0
                 retryingMismatch = false
@@ -130,6 +140,7 @@ public struct Collector: Service, CustomStringConvertible {
     /// The last word of a graceful stop: how many lines were received, all of them committed
     /// and journaled by now (the writer ends the session before the run returns).
     private func logStopped() async {
+        if await movedDatabasePath() != nil { return }
         let statistics = await writer.statistics
         logger.info("collection stopped: shutdown; \(statistics.messages) lines received, all committed")
     }

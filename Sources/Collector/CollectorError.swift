@@ -23,6 +23,8 @@ public enum CollectorError: Error, Sendable, Equatable, CustomStringConvertible 
     case protocolError(server: String, reason: String)
     /// The database could not be written (a full disk, a lock held too long...).
     case database(String)
+    /// The database file was renamed, replaced or deleted under the running collector.
+    case databaseReplaced(path: String)
 
     public var description: String {
         switch self {
@@ -58,6 +60,9 @@ public enum CollectorError: Error, Sendable, Equatable, CustomStringConvertible 
             return "protocol error with \(server): \(reason)"
         case let .database(why):
             return "database failure: \(why)"
+        case let .databaseReplaced(path):
+            return "\(path) was renamed, replaced or deleted while the collector was writing to it: collection stopped, "
+                + "and nothing more was written to the old file; start the collector again to record into the file now at \(path)"
         }
     }
 

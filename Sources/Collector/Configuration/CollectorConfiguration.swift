@@ -69,6 +69,8 @@ public struct CollectorTiming: Sendable {
     /// TCP connection attempt timeout.
     public var connectTimeout: Double = 10
     public var backoff = Backoff()
+    /// Waiting for another process's lock, and checking that the file is still there.
+    public var database = DatabaseGuardTiming()
 
     public init() {}
 

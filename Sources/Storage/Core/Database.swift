@@ -25,6 +25,8 @@ public final class Database {
     public let mode: AccessMode
     let handle: OpaquePointer
     private var statementCache: [String: Statement] = [:]
+    /// The busy handler's state, when `waitForLocks` installed one.
+    var lockWaiter: LockWaiter?
 
     /// Opens (and for `.readWrite` creates) the database at `path`.
     ///
@@ -99,6 +101,7 @@ public final class Database {
             // batch: a 32 MiB page cache keeps those pages in memory instead of re-reading
             // them from the OS for every message.
             try execute(sql: "PRAGMA cache_size = -32768")
+            if expected == "wal" { refuseCommitsOnceMoved() }
         case .readOnly:
             try execute(sql: "PRAGMA query_only = ON")
             try execute(sql: "PRAGMA foreign_keys = ON")
@@ -203,7 +206,7 @@ public final class Database {
             try execute(sql: "COMMIT")
         } catch {
             rollbackIfOpen()
-            throw error
+            throw explainRefusedCommit(error)
         }
         return result
     }
@@ -220,7 +223,11 @@ public final class Database {
     }
 
     public func commit() throws(StorageError) {
-        try execute(sql: "COMMIT")
+        do {
+            try execute(sql: "COMMIT")
+        } catch {
+            throw explainRefusedCommit(error)
+        }
     }
 
     /// Rolls back the open transaction, if SQLite has not already done so.

@@ -40,10 +40,11 @@ final class FakeCTIServer: Sendable {
         static let bootstrap = Autopilot(rawValue: 8)
     }
 
-    static func start(autopilot: Autopilot = []) async throws -> FakeCTIServer {
+    /// Listens on `port` of 127.0.0.1 (0: one the system chooses).
+    static func start(autopilot: Autopilot = [], port: Int = 0) async throws -> FakeCTIServer {
         let listener = try await ServerBootstrap(group: TestEventLoops.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { child in
+            .bind(host: "127.0.0.1", port: port) { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(ByteToMessageHandler(TestLineDecoder()))
                     if !autopilot.isEmpty {
@@ -221,17 +222,18 @@ final class FakeConnection {
 
     // MARK: Scripts
 
-    /// Plays a successful login and returns the three login commands received.
+    /// Plays a successful login and returns the three login commands received. The replies'
+    /// `timenow` are `serverTime` plus 0.1, 0.2 and 0.3 s.
     @discardableResult
-    func serveLogin(sessionID: String = "21UaGDfst7", version: String = "1.2", ipbx: String = "xivo")
-        async throws -> [ClientMessage]
+    func serveLogin(sessionID: String = "21UaGDfst7", version: String = "1.2", ipbx: String = "xivo",
+                    serverTime: Double = 1_550_000_000) async throws -> [ClientMessage]
     {
         let loginID = try await readCommand()
-        try await send(#"{"class":"login_id","sessionid":"\#(sessionID)","xivoversion":"\#(version)","timenow":1550000000.1}"#)
+        try await send(#"{"class":"login_id","sessionid":"\#(sessionID)","xivoversion":"\#(version)","timenow":\#(serverTime + 0.1)}"#)
         let loginPass = try await readCommand()
-        try await send(#"{"class":"login_pass","replyid":2,"capalist":[3],"timenow":1550000000.2}"#)
+        try await send(#"{"class":"login_pass","replyid":2,"capalist":[3],"timenow":\#(serverTime + 0.2)}"#)
         let loginCapas = try await readCommand()
-        try await send(#"{"class":"login_capas","replyid":3,"ipbxid":"\#(ipbx)","userid":"12","appliname":"Supervisor","capaxlets":[],"capas":{},"timenow":1550000000.3}"#)
+        try await send(#"{"class":"login_capas","replyid":3,"ipbxid":"\#(ipbx)","userid":"12","appliname":"Supervisor","capaxlets":[],"capas":{},"timenow":\#(serverTime + 0.3)}"#)
         return [loginID, loginPass, loginCapas]
     }
 

@@ -1,0 +1,173 @@
+import Foundation
+import Storage
+import Testing
+
+@testable import Collector
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension FaultTests {
+    // MARK: The database
+
+    @Test("another process holds the write lock (the sqlite3 shell in BEGIN IMMEDIATE for 3 s): the writer waits and says so, the connection stays up, and every line is committed afterwards")
+    func lockHeldByAnotherProcess() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else {
+            try Test.cancel("needs the sqlite3 shell (apt-get install sqlite3)")
+        }
+        let harness = try CollectorHarness()
+        let server = try await FakeCTIServer.start()
+        let run = harness.start(try harness.collector(port: server.port) { $0.timing.database.lockWaitReportInterval = 0.5 })
+        defer { run.cancel() }
+
+        let lines = (0..<300).map(Self.statistics)
+        try await server.nextConnection { connection in
+            try await connection.serveLogin()
+            _ = try await connection.readBootstrap()
+            try await connection.send(lines: Array(lines.prefix(100)))
+            try await eventually("the first lines to be committed") { try harness.journal().count == 103 }
+
+            let shell = try SQLiteShell(database: harness.databasePath)
+            try shell.run("BEGIN IMMEDIATE;")
+            // The rest arrives while the lock is held: nothing can be committed meanwhile.
+            try await connection.send(lines: Array(lines.suffix(200)))
+            try await eventually("the writer to report the wait") { harness.logs.contains("is locked by another process: waited") }
+            // The fault lasts 3 s: this sleep is the fault, not a synchronisation.
+            try await Task.sleep(for: .seconds(3))
+            #expect(try harness.journal().count == 103)
+            try shell.run("COMMIT;")
+            shell.close()
+
+            try await eventually("every line to be committed") { try harness.journal().count == 3 + lines.count }
+            run.cancel()
+            try await withTimeout(60, "the collector to stop") { try await run.value }
+        }
+        #expect(try harness.journal().suffix(lines.count).map(\.text) == lines)
+        // One session, never dropped; no database failure.
+        #expect(try harness.sessions().map(\.endReason) == ["shutdown"])
+        #expect(!harness.logs.contains("database failure"))
+    }
+
+    /// How the database file goes away under the running collector.
+    enum Replacement: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        /// Renamed away and another database put in its place, while lines keep coming.
+        case replacedWhileBusy
+        /// The same on a quiet connection: found by the periodic check, not by a commit.
+        case replacedWhileQuiet
+        /// Deleted.
+        case deleted
+
+        var testDescription: String { rawValue }
+    }
+
+    @Test("the database file is renamed, replaced or deleted under the running collector: it stops with databaseReplaced, commits nothing more into the old file, and leaves the new one as it was", arguments: Replacement.allCases)
+    func databaseReplaced(_ replacement: Replacement) async throws {
+        let harness = try CollectorHarness()
+        let server = try await FakeCTIServer.start()
+        let run = harness.start(try harness.collector(port: server.port) { $0.timing.database.fileCheckInterval = 0.05 })
+        defer { run.cancel() }
+
+        let path = harness.databasePath
+        let moved = harness.folder.path("moved.sqlite")
+        // The new file: a database of its own with one session row, made and closed first.
+        let prepared = harness.folder.path("prepared.sqlite")
+        do {
+            let (database, _) = try Database.openWriter(path: prepared)
+            try database.execute("INSERT INTO collection_session (server, connected_at) VALUES (?, ?)", "elsewhere:5003", 1.0)
+        }
+
+        let before = (0..<50).map(Self.statistics)
+        let after = (50..<100).map(Self.statistics)
+        let outcome: (any Error)? = try await server.nextConnection { connection in
+            try await connection.serveLogin()
+            _ = try await connection.readBootstrap()
+            try await connection.send(lines: before)
+            try await eventually("the lines before to be committed") { try harness.journal().count == 3 + before.count }
+
+            switch replacement {
+            case .replacedWhileBusy, .replacedWhileQuiet:
+                #expect(rename(path, moved) == 0)
+                #expect(rename(prepared, path) == 0)
+            case .deleted:
+                #expect(unlink(path) == 0)
+            }
+            if replacement != .replacedWhileQuiet {
+                for line in after {
+                    do { try await connection.send(line) } catch { break }
+                }
+            }
+            do {
+                try await withTimeout(30, "the collector to stop") { try await run.value }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let error = try #require(outcome as? CollectorError, "\(String(describing: outcome))")
+        #expect(error == .databaseReplaced(path: path))
+        #expect(error.description.contains("start the collector again"))
+
+        // The old file kept exactly what was committed before the move; none of the later lines.
+        if replacement != .deleted {
+            let old = try Database(path: moved, mode: .readOnly)
+            #expect(try old.fetchString("PRAGMA integrity_check") == "ok")
+            #expect(try old.fetchInt64("SELECT count(*) FROM journal") == Int64(3 + before.count))
+        }
+        // Nothing was written into the file now at the path (none was created when deleted),
+        // and nothing of the old file's WAL shows through in it.
+        if replacement == .deleted {
+            #expect(!FileManager.default.fileExists(atPath: path))
+        } else {
+            let current = try Database(path: path, mode: .readOnly)
+            #expect(try current.fetchString("PRAGMA integrity_check") == "ok")
+            #expect(try current.fetchInt64("SELECT count(*) FROM journal") == 0)
+            #expect(try current.fetchString("SELECT group_concat(server) FROM collection_session") == "elsewhere:5003")
+        }
+    }
+}
+
+/// The `sqlite3` shell on a database, fed statements one at a time: another process.
+final class SQLiteShell {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private var marker = 0
+
+    init(database: String) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [database]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        try run(".timeout 10000")
+    }
+
+    /// Runs `statement` and returns once the shell has finished it; throws on its error.
+    func run(_ statement: String) throws {
+        marker += 1
+        let done = "done-\(marker)"
+        input.fileHandleForWriting.write(Data("\(statement)\nSELECT '\(done)';\n".utf8))
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains(done) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        let text = String(decoding: seen, as: UTF8.self)
+        if !text.contains(done) || text.contains("Error") || text.contains("error") {
+            throw TestFailure("sqlite3: \(statement): \(text)")
+        }
+    }
+
+    func close() {
+        guard process.isRunning else { return }
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    deinit {
+        close()
+    }
+}
