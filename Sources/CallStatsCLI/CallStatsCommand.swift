@@ -7,13 +7,17 @@ public struct CallStatsCommand: AsyncParsableCommand {
         abstract: "Record XiVO/Wazo CTI call-center statistics into SQLite and report on them.",
         version: CallStatsVersion.current,
         subcommands: [
+            AgentsCommand.self,
+            CallsCommand.self,
             CollectCommand.self,
             DemoCommand.self,
             MigrateCommand.self,
+            QueuesCommand.self,
             ReplayCommand.self,
             ReportCommand.self,
             SimulateCommand.self,
             StatusCommand.self,
+            WatchCommand.self,
         ]
     )
 
