@@ -247,8 +247,9 @@ struct SupervisorCommandsTests {
             + (try database.fetchInt64("SELECT count(*) FROM call WHERE started_at >= ?", since) ?? 0)
         #expect(Int64(afterHalfPast.count) == expected)
         #expect(afterHalfPast.allSatisfy { ($0["time"] as? String ?? "") >= "2026-11-02T08:30:00+00:00" })
-        // The same instant written in full, with an offset.
+        // The same instant written in full, with an offset; an hour of one digit.
         #expect(try calls(["--since", "2026-11-02T09:30:00+01:00", "--limit", "0"]).count == afterHalfPast.count)
+        #expect(try calls(["--since", "8:30", "--limit", "0"]).count == afterHalfPast.count)
 
         let blue = try calls(["--queue", "blue", "--limit", "0"])
         #expect(Int64(blue.count) == (try database.fetchInt64("SELECT count(*) FROM queue_visit WHERE queue_id = '1'")))
