@@ -57,7 +57,10 @@ final class TmuxTerminal {
     }
 
     deinit {
+        // The server does not always remove its socket file on the way out.
+        let socketPath = (try? tmux(["display-message", "-p", "#{socket_path}"]))?.trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try? tmux(["kill-server"])
+        if let socketPath, !socketPath.isEmpty { try? FileManager.default.removeItem(atPath: socketPath) }
     }
 
     @discardableResult
