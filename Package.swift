@@ -130,7 +130,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage"], swiftSettings: strict),
+        // The snapshots are read by path (#filePath), not bundled.
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CTIProtocol"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats"], swiftSettings: strict),
     ],

@@ -4,12 +4,13 @@ import Storage
 extension Recorder {
     /// The one place a line becomes rows. `journalSeq` is nil live (the line is journaled
     /// here) and the journal row's seq during replay (the line is already there).
-    func apply(line: UnsafeRawBufferPointer, receivedAt: Double, journalSeq: Int64? = nil) throws {
+    func apply(line: UnsafeRawBufferPointer, decoded: Result<ServerMessage, DecodeError>? = nil, receivedAt: Double,
+               journalSeq: Int64? = nil) throws {
         guard var current = session else { throw RecorderError.noSession }
         let fallback = current.serverTime(atLocal: receivedAt) ?? receivedAt
         let message: ServerMessage
-        do {
-            message = try ServerMessage.decode(line)
+        do throws(DecodeError) {
+            message = try (decoded ?? Result { () throws(DecodeError) in try ServerMessage.decode(line) }).get()
         } catch {
             if journalSeq == nil {
                 try insertJournal(receivedAt: receivedAt, eventTime: fallback, classname: nil, list: nil, function: nil,

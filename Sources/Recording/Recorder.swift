@@ -21,6 +21,8 @@ public final class Recorder {
     var session: SessionContext?
     var derived = DerivedState()
     let hot: HotStatements
+    /// When set, WAL checkpoints happen on its thread instead of inside the commits.
+    public var checkpointer: BackgroundCheckpointer?
     /// Availability values already reported as unknown, so each is logged once.
     var loggedUnknownAvailabilities: Set<String> = []
 
@@ -140,11 +142,17 @@ public final class Recorder {
     /// class is journaled with the reason and otherwise skipped); throws only when the
     /// database fails, and then the open batch is rolled back.
     public func record(line: UnsafeRawBufferPointer, receivedAt: Double) throws {
+        try record(line: line, decoded: nil, receivedAt: receivedAt)
+    }
+
+    /// The same, for a line the caller already decoded (the collector decodes on the
+    /// connection's thread); `decoded` must be what `ServerMessage.decode(line)` gives.
+    public func record(line: UnsafeRawBufferPointer, decoded: Result<ServerMessage, DecodeError>?, receivedAt: Double) throws {
         guard session != nil else {
             throw RecorderError.noSession
         }
         try inBatch(now: receivedAt) {
-            try apply(line: line, receivedAt: receivedAt)
+            try apply(line: line, decoded: decoded, receivedAt: receivedAt)
         }
         statistics.messages += 1
         statistics.lastReceivedAt = receivedAt
@@ -194,6 +202,7 @@ public final class Recorder {
         batchOpenedAt = nil
         batchMessages = 0
         statistics.commits += 1
+        checkpointer?.afterCommit(writer: database)
     }
 
     /// True while received lines wait for a commit.

@@ -1,11 +1,18 @@
+import CTIProtocol
+
 /// The complete lines of one socket read, in order, stored back to back in one array: one
 /// allocation per read rather than one per line, and one hand-off to the writer per read.
+///
+/// Each line is decoded where it is framed, on the connection's event loop, so the writer's
+/// thread only records: decoding and writing run on two cores.
 public struct LineBatch: Sendable {
     /// Local clock (epoch seconds) when the read arrived.
     public let receivedAt: Double
     private var bytes: [UInt8] = []
     /// End offset of each line in `bytes`.
     private var ends: [Int] = []
+    /// Each line decoded, or why it could not be.
+    private var decoded: [Result<ServerMessage, DecodeError>] = []
 
     public init(receivedAt: Double) {
         self.receivedAt = receivedAt
@@ -22,6 +29,12 @@ public struct LineBatch: Sendable {
     public mutating func append(_ line: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: line)
         ends.append(bytes.count)
+        decoded.append(Result { () throws(DecodeError) in try ServerMessage.decode(line) })
+    }
+
+    /// Line `index` decoded, or why it could not be.
+    public func message(at index: Int) -> Result<ServerMessage, DecodeError> {
+        decoded[index]
     }
 
     /// Lends line `index` (without its line end) to `body`.

@@ -21,12 +21,28 @@ public actor RecordingWriter {
     private let databasePath: String
     /// Set when the database failed during the current session; cleared by `beginSession`.
     private var failure: CollectorError?
+    /// Copies the WAL into the database file beside the writer, so commits never wait for it.
+    private let checkpointer: BackgroundCheckpointer?
 
     public init(database: sending Database, options: RecorderOptions = RecorderOptions(), logger: Logger) throws {
         self.databasePath = database.path
         self.logger = logger
         self.database = database
         self.recorder = try Recorder(database: database, options: options, logger: logger)
+        if database.path.isEmpty || database.path == ":memory:" {
+            checkpointer = nil
+        } else {
+            let checkpointer = BackgroundCheckpointer(databasePath: database.path)
+            try database.leaveCheckpointsToBackground()
+            checkpointer.start()
+            recorder.checkpointer = checkpointer
+            self.checkpointer = checkpointer
+        }
+    }
+
+    deinit {
+        // Before the writer's connection closes (and checkpoints what is left).
+        checkpointer?.stop()
     }
 
     public var statistics: RecorderStatistics { recorder.statistics }
@@ -55,7 +71,9 @@ public actor RecordingWriter {
         if let failure { throw failure }
         do {
             for index in 0..<batch.count {
-                try batch.withLine(at: index) { try recorder.record(line: $0, receivedAt: batch.receivedAt) }
+                try batch.withLine(at: index) {
+                    try recorder.record(line: $0, decoded: batch.message(at: index), receivedAt: batch.receivedAt)
+                }
             }
         } catch {
             throw fail(error)

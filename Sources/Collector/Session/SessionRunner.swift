@@ -190,8 +190,7 @@ struct SessionRunner: Sendable {
                     guard machine.needsEveryLine
                         || Self.idBearingWords.contains(where: { batch.line(at: index, contains: $0) })
                     else { continue }
-                    let decoded: ServerMessage? = batch.withLine(at: index) { try? ServerMessage.decode($0) }
-                    guard let message = decoded else { continue }
+                    guard case .success(let message) = batch.message(at: index) else { continue }
                     let actions = machine.receive(message, now: clock())
                     if actions.contains(.startTLS) && index != batch.count - 1 {
                         return .failed(.protocolError(

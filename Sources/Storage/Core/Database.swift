@@ -33,6 +33,7 @@ public final class Database {
     /// - Parameter busyTimeout: how long a statement waits for another connection's lock
     ///   before failing with `SQLITE_BUSY`, in milliseconds.
     public init(path: String, mode: AccessMode = .readWrite, busyTimeout: Int32 = 5_000) throws(StorageError) {
+        Database.configureSQLiteOnce()
         self.path = path
         self.mode = mode
         if mode == .readWrite {
@@ -63,6 +64,16 @@ public final class Database {
         statementCache.removeAll()
         // close_v2 defers the close until any statement still alive elsewhere is finalized.
         sqlite3_close_v2(handle)
+    }
+
+    /// Process-wide SQLite settings, applied before the first connection opens.
+    private static let sqliteConfigured: Bool = {
+        _ = callstats_sqlite_disable_memory_statistics()
+        return true
+    }()
+
+    private static func configureSQLiteOnce() {
+        _ = sqliteConfigured
     }
 
     /// The collector's database holds call data: nobody but its owner should read it.

@@ -1,0 +1,199 @@
+import CallStatsSQLite
+import Foundation
+
+/// Copies the writer's WAL into the database file on a thread of its own.
+///
+/// SQLite's automatic checkpoint runs inside the writer's `COMMIT`: every 1,000 pages the
+/// writer stops to read the WAL back, write the database file and wait for two `fsync`s,
+/// while lines keep arriving. With a background checkpointer the writer only appends to the
+/// WAL; this thread, on a connection of its own, copies what was committed with passive
+/// checkpoints, which never block the writer (WAL mode allows one checkpointer beside one
+/// writer).
+///
+/// A passive checkpoint cannot make the WAL start over while the writer keeps committing (the
+/// WAL restarts only when everything in it was copied before the next write transaction), so
+/// under sustained load the writer bounds the WAL itself: after a commit that leaves more than
+/// `restartAbovePages` in it, the writer runs one blocking `RESTART` checkpoint, which is short
+/// because the background passes already copied most of the WAL.
+///
+/// Thread-safe: the writer's owner calls `afterCommit` from whatever thread it writes on.
+public final class BackgroundCheckpointer: @unchecked Sendable {
+    public let databasePath: String
+    /// The WAL length (in pages) beyond which the writer restarts the WAL itself.
+    public let restartAbovePages: Int
+    /// A passive checkpoint runs at least this often while commits come in (seconds).
+    private let interval: Double
+
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var stopping = false
+    private var pendingCommits = 0
+    private var running = false
+    private var passes = 0
+    private var lastFailure: StorageError?
+    /// Pages in the WAL at the latest pass; reset when the writer restarts it.
+    private var walPages = 0
+
+    /// - Parameters:
+    ///   - restartAbovePages: how long the WAL may grow before the writer restarts it (the
+    ///     default is 64 MiB of 4 KiB pages).
+    ///   - interval: how long the thread waits for more commits before checkpointing what it has.
+    public init(databasePath: String, restartAbovePages: Int = 16_384, interval: Double = 0.1) {
+        self.databasePath = databasePath
+        self.restartAbovePages = restartAbovePages
+        self.interval = interval
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Starts the thread. The writer connection must then leave checkpoints to it
+    /// (`Database.leaveCheckpointsTo(_:)`).
+    public func start() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !running else { return }
+        running = true
+        stopping = false
+        let thread = Thread { [self] in run() }
+        thread.name = "callstats-checkpointer"
+        thread.start()
+    }
+
+    /// Stops the thread after its current pass and waits for it to end. The writer's own
+    /// connection checkpoints what is left when it closes.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while running {
+            condition.wait()
+        }
+        condition.unlock()
+    }
+
+    /// Passive checkpoints done so far (for tests and the statistics line).
+    public var completedPasses: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return passes
+    }
+
+    /// The latest failure of a background pass, if any (the data stays safe in the WAL; the
+    /// next pass retries).
+    public var latestFailure: StorageError? {
+        condition.lock()
+        defer { condition.unlock() }
+        return lastFailure
+    }
+
+    /// Called by the writer after each commit: wakes the thread, and restarts the WAL from the
+    /// writer when it has grown past the bound. Never throws: a checkpoint that fails only
+    /// leaves pages in the WAL for a later one.
+    public func afterCommit(writer: Database) {
+        condition.lock()
+        pendingCommits += 1
+        condition.signal()
+        let restart = walPages > restartAbovePages
+        if restart { walPages = 0 }
+        condition.unlock()
+        if restart {
+            _ = writer.checkpoint(.restart)
+        }
+    }
+
+    private func run() {
+        // A bare connection of the thread's own: it only checkpoints, so none of a `Database`'s
+        // set-up (which would also ask for the WAL journal mode, a write) applies.
+        var handle: OpaquePointer?
+        let code = sqlite3_open_v2(databasePath, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_close_v2(handle)
+            finish(failure: StorageError(resultCode: code, message: message, sql: "checkpoint"))
+            return
+        }
+        defer { sqlite3_close_v2(handle) }
+        sqlite3_busy_timeout(handle, 1_000)
+        // A connection that never read the database has not opened its WAL, and a checkpoint
+        // on it copies nothing.
+        sqlite3_exec(handle, "PRAGMA schema_version", nil, nil, nil)
+        while true {
+            condition.lock()
+            while pendingCommits == 0 && !stopping {
+                // Woken by a commit or a stop; no commit, nothing to copy.
+                condition.wait()
+            }
+            if stopping {
+                condition.unlock()
+                break
+            }
+            // Let a few commits gather: one pass copies them all.
+            _ = condition.wait(until: Date(timeIntervalSinceNow: interval))
+            pendingCommits = 0
+            let stop = stopping
+            condition.unlock()
+            if stop { break }
+
+            let result = Database.checkpoint(handle, .passive)
+            condition.lock()
+            passes += 1
+            switch result {
+            case .success(let pages): walPages = pages
+            case .failure(let error): lastFailure = error
+            }
+            condition.unlock()
+        }
+        finish(failure: nil)
+    }
+
+    private func finish(failure: StorageError?) {
+        condition.lock()
+        if let failure { lastFailure = failure }
+        running = false
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+extension Database {
+    public enum CheckpointMode: Sendable {
+        /// Copies what it can without waiting for anyone.
+        case passive
+        /// Waits for the writer, copies everything, and makes the next write start the WAL over.
+        case restart
+
+        var code: Int32 {
+            switch self {
+            case .passive: return SQLITE_CHECKPOINT_PASSIVE
+            case .restart: return SQLITE_CHECKPOINT_RESTART
+            }
+        }
+    }
+
+    /// Runs one WAL checkpoint on this connection.
+    /// Returns the WAL's length in pages.
+    @discardableResult
+    public func checkpoint(_ mode: CheckpointMode) -> Result<Int, StorageError> {
+        Database.checkpoint(handle, mode)
+    }
+
+    static func checkpoint(_ handle: OpaquePointer, _ mode: CheckpointMode) -> Result<Int, StorageError> {
+        var logFrames: Int32 = 0
+        var copiedFrames: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(handle, nil, mode.code, &logFrames, &copiedFrames)
+        guard code == SQLITE_OK else {
+            return .failure(StorageError(
+                resultCode: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)),
+                sql: "checkpoint"))
+        }
+        return .success(Int(logFrames))
+    }
+
+    /// Stops this (writer) connection from checkpointing inside its commits: `checkpointer`
+    /// does it on its own thread, and is told of every commit through `afterCommit`.
+    public func leaveCheckpointsToBackground() throws(StorageError) {
+        try execute(sql: "PRAGMA wal_autocheckpoint = 0")
+    }
+}
