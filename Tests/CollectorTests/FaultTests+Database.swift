@@ -11,44 +11,6 @@ import Glibc
 extension FaultTests {
     // MARK: The database
 
-    @Test("another process holds the write lock (the sqlite3 shell in BEGIN IMMEDIATE for 3 s): the writer waits and says so, the connection stays up, and every line is committed afterwards")
-    func lockHeldByAnotherProcess() async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") else {
-            try Test.cancel("needs the sqlite3 shell (apt-get install sqlite3)")
-        }
-        let harness = try CollectorHarness()
-        let server = try await FakeCTIServer.start()
-        let run = harness.start(try harness.collector(port: server.port) { $0.timing.database.lockWaitReportInterval = 0.5 })
-        defer { run.cancel() }
-
-        let lines = (0..<300).map(Self.statistics)
-        try await server.nextConnection { connection in
-            try await connection.serveLogin()
-            _ = try await connection.readBootstrap()
-            try await connection.send(lines: Array(lines.prefix(100)))
-            try await eventually("the first lines to be committed") { try harness.journal().count == 103 }
-
-            let shell = try SQLiteShell(database: harness.databasePath)
-            try shell.run("BEGIN IMMEDIATE;")
-            // The rest arrives while the lock is held: nothing can be committed meanwhile.
-            try await connection.send(lines: Array(lines.suffix(200)))
-            try await eventually("the writer to report the wait") { harness.logs.contains("is locked by another process: waited") }
-            // The fault lasts 3 s: this sleep is the fault, not a synchronisation.
-            try await Task.sleep(for: .seconds(3))
-            #expect(try harness.journal().count == 103)
-            try shell.run("COMMIT;")
-            shell.close()
-
-            try await eventually("every line to be committed") { try harness.journal().count == 3 + lines.count }
-            run.cancel()
-            try await withTimeout(60, "the collector to stop") { try await run.value }
-        }
-        #expect(try harness.journal().suffix(lines.count).map(\.text) == lines)
-        // One session, never dropped; no database failure.
-        #expect(try harness.sessions().map(\.endReason) == ["shutdown"])
-        #expect(!harness.logs.contains("database failure"))
-    }
-
     /// How the database file goes away under the running collector.
     enum Replacement: String, CaseIterable, CustomTestStringConvertible, Sendable {
         /// Renamed away and another database put in its place, while lines keep coming.
@@ -124,50 +86,5 @@ extension FaultTests {
             #expect(try current.fetchInt64("SELECT count(*) FROM journal") == 0)
             #expect(try current.fetchString("SELECT group_concat(server) FROM collection_session") == "elsewhere:5003")
         }
-    }
-}
-
-/// The `sqlite3` shell on a database, fed statements one at a time: another process.
-final class SQLiteShell {
-    private let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
-    private var marker = 0
-
-    init(database: String) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [database]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        try run(".timeout 10000")
-    }
-
-    /// Runs `statement` and returns once the shell has finished it; throws on its error.
-    func run(_ statement: String) throws {
-        marker += 1
-        let done = "done-\(marker)"
-        input.fileHandleForWriting.write(Data("\(statement)\nSELECT '\(done)';\n".utf8))
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains(done) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
-        let text = String(decoding: seen, as: UTF8.self)
-        if !text.contains(done) || text.contains("Error") || text.contains("error") {
-            throw TestFailure("sqlite3: \(statement): \(text)")
-        }
-    }
-
-    func close() {
-        guard process.isRunning else { return }
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-
-    deinit {
-        close()
     }
 }

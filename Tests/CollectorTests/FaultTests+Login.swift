@@ -46,16 +46,14 @@ extension FaultTests {
         defer { run.cancel() }
 
         for _ in 0..<2 {
-            let (received, heldFor): ([String], Double) = try await server.nextConnection { connection in
-                let accepted = Date()
+            // The collector gives up on its own: the script never closes.
+            let received: [String] = try await server.nextConnection { connection in
                 try await connection.waitForClose(timeout: 30)
-                return (connection.received, Date().timeIntervalSince(accepted))
+                return connection.received
             }
-            // Only the first login step was sent, and the collector gave up on its own.
+            // Only the first login step was sent.
             #expect(received.count == 1)
             #expect(received.first.flatMap { try? ClientMessage.decode($0) }?.classname == "login_id")
-            #expect(heldFor >= 0.9)
-            #expect(heldFor < 20)
         }
         run.cancel()
         try await withTimeout(60, "the collector to stop") { try await run.value }

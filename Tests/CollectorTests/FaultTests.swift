@@ -66,42 +66,39 @@ struct FaultTests {
     @Test("the server stalls mid-line with the connection open: what came before is committed during the stall, the unanswered keepalive drops the connection after two intervals, and the collector reconnects")
     func stallsMidLine() async throws {
         let harness = try CollectorHarness()
-        let server = try await FakeCTIServer.start()
-        // Minutes of silence in production (two 60 s keepalive intervals); 1 s here.
-        let run = harness.start(try harness.collector(port: server.port) { $0.timing.keepaliveInterval = 0.5 })
+        // The login and the bootstrap answered at once on the event loop: a script slowed by a
+        // busy machine must not look like the stall itself.
+        let server = try await FakeCTIServer.start(autopilot: [.login, .bootstrap])
+        // Minutes of silence in production (two 60 s keepalive intervals); 2 s here.
+        let run = harness.start(try harness.collector(port: server.port) { $0.timing.keepaliveInterval = 1 })
         defer { run.cancel() }
 
         let complete = (0..<30).map(Self.statistics)
         let partial = #"{"class":"partial_line","stats":{"3":{"Xivo-"#
-        let stalledFor: Double = try await server.nextConnection { connection in
-            try await connection.serveLogin()
+        try await server.nextConnection { connection in
             _ = try await connection.readBootstrap()
             try await connection.sendRaw(Array((complete.joined(separator: "\n") + "\n" + partial).utf8))
-            let stalled = Date()
             // Nothing more, keepalives unanswered; the lines already sent reach the database
             // while the connection is still open.
             try await eventually("the lines before the stall to be committed") {
-                try harness.journal().count == 3 + complete.count
+                try harness.journal().last?.text == complete.last
             }
-            #expect(try harness.sessions().first?.endReason == nil)
             var keepalives = 0
             while let line = try await connection.readLineOrClose(timeout: 30) {
                 if (try? ClientMessage.decode(line))?.classname == "keepalive" { keepalives += 1 }
             }
             #expect(keepalives >= 1)
-            return Date().timeIntervalSince(stalled)
         }
-        // Two keepalive intervals, give or take a tick.
-        #expect(stalledFor >= 0.9)
         #expect(await server.connectionArrives(within: 30))
         try await eventually("the stalled session's end") { try harness.sessions().first?.endReason == "idle_timeout" }
         run.cancel()
         try await withTimeout(60, "the collector to stop") { try await run.value }
 
+        let stalled = try #require(try harness.sessions().first)
         let journal = try harness.journal()
-        #expect(journal.suffix(complete.count).map(\.text) == complete)
+        #expect(journal.filter { $0.sessionID == stalled.id }.suffix(complete.count).map(\.text) == complete)
         #expect(!journal.contains { $0.text.contains("partial_line") })
-        #expect(harness.logs.contains("no line from 127.0.0.1:\(server.port) for 1 s"))
+        #expect(harness.logs.contains("no line from 127.0.0.1:\(server.port) for 2 s"))
     }
 
     @Test("binary garbage: every line of it is journaled byte for byte as malformed, the connection stays up, and the lines after it are recorded as usual")

@@ -24,14 +24,38 @@ enum Reliability {
         ProcessInfo.processInfo.environment["CALLSTATS_LONG_TESTS"] == "1"
     }
 
-    /// Polls `condition` every 20 ms until it holds; the timeout only guards against a hang.
-    static func waitUntil(_ what: String, timeout: Double = 120, _ condition: () throws -> Bool) throws {
+    /// Polls `condition` every 50 ms until it holds; the timeout only guards against a hang.
+    static func waitUntil(_ what: String, timeout: Double = 120, _ condition: () throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if try condition() { return }
             guard Date() < deadline else { throw Failure("timed out after \(timeout) s waiting for \(what)") }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    /// Runs blocking work (socket I/O, a child process) on a thread of its own and awaits it.
+    /// The tests in one `swift test` process share a cooperative pool as wide as the machine
+    /// has cores (two here): a test that blocks one of those threads for seconds starves the
+    /// in-process collector tests running beside it.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try body() })
+            }
+            thread.start()
+        }
+    }
+
+    /// Runs `callstats arguments` to completion off the pool.
+    static func run(_ binary: CallStatsBinary, _ arguments: [String]) async throws -> CallStatsBinary.Result {
+        try await offPool { try binary.run(arguments) }
+    }
+
+    /// Waits for a `RunningCallStats` to exit without blocking the pool.
+    static func exitStatus(of process: RunningCallStats, timeout: Double = 60) async throws -> Int32 {
+        try await waitUntil("process \(process.process.processIdentifier) to exit", timeout: timeout) { !process.process.isRunning }
+        return process.wait()
     }
 
     /// A read-only look at a database another process writes; nil while it cannot be opened.
@@ -57,8 +81,11 @@ enum Reliability {
         return (simulator, String(line.dropFirst("listening ".count)))
     }
 
+    /// The number of journal rows, read as the last `seq` (rows are numbered from 1 without
+    /// holes, which the tests check): an index look-up, where count(*) would scan a million
+    /// rows on every poll.
     static func journalCount(_ path: String) -> Int64 {
-        reading(path) { try $0.fetchInt64("SELECT count(*) FROM journal") ?? 0 } ?? 0
+        reading(path) { try $0.fetchInt64("SELECT coalesce(max(seq), 0) FROM journal") ?? 0 } ?? 0
     }
 }
 
@@ -106,8 +133,8 @@ final class LoggedProcess {
     }
 
     /// Waits for the exit, failing after `timeout` seconds (the process is then killed).
-    func wait(timeout: Double) throws -> Int32 {
-        try Reliability.waitUntil("process \(pid) to exit", timeout: timeout) { !process.isRunning }
+    func wait(timeout: Double) async throws -> Int32 {
+        try await Reliability.waitUntil("process \(pid) to exit", timeout: timeout) { !process.isRunning }
         return wait()
     }
 
@@ -133,8 +160,9 @@ final class LoggedProcess {
 // MARK: A scripted CTI server
 
 /// A CTI server played by the test over real TCP (127.0.0.1, a port the system chooses), with
-/// blocking sockets: each test accepts the collector's connections and writes what it likes.
-final class ScriptedPeer {
+/// blocking sockets (run through `Reliability.offPool`): each test accepts the collector's
+/// connections and writes what it likes.
+final class ScriptedPeer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
 
@@ -180,8 +208,9 @@ final class ScriptedPeer {
     }
 }
 
-/// The server's side of one connection.
-final class PeerConnection {
+/// The server's side of one connection (used by one task at a time, handed to a thread of its
+/// own for blocking I/O: see `Reliability.offPool`).
+final class PeerConnection: @unchecked Sendable {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private(set) var isClosed = false
@@ -340,7 +369,7 @@ final class SmallFileSystem {
 
 /// The `sqlite3` shell in an open `BEGIN IMMEDIATE` transaction on a database: another
 /// process holding the write lock, released by `release()` (or when this is released).
-final class LockHolder {
+final class LockHolder: @unchecked Sendable {
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()

@@ -34,26 +34,29 @@ struct ReliabilityTests {
     // MARK: The stream
 
     @Test("a 100 MB line: the collector keeps its first KiB as an oversized line, drops the connection at the 4 MiB limit with its memory bounded (VmHWM), and reconnects")
-    func hugeLine() throws {
+    func hugeLine() async throws {
         let setup = try CollectorFaultTests.setup()
         let peer = try ScriptedPeer()
         let collector = try Self.collector(setup, address: peer.address)
-        let first = try peer.accept()
-        try first.serveLogin()
+        let first = try await Reliability.offPool { try peer.accept() }
+        try await Reliability.offPool { try first.serveLogin() }
         for n in 0..<100 { first.send(Self.statistics(n)) }
-        try Reliability.waitUntil("the ordinary lines to be committed") { Reliability.journalCount(setup.database) == 103 }
+        try await Reliability.waitUntil("the ordinary lines to be committed") { Reliability.journalCount(setup.database) == 103 }
         let before = try #require(collector.memory(), "no /proc/\(collector.pid)/status")
 
         // 100 MB of one line, 1 MiB at a time, for as long as the collector takes it.
         let total = 100 << 20
         let chunk = [UInt8](repeating: UInt8(ascii: "A"), count: 1 << 20)
-        var sent = 0
-        if first.write(Array(#"{"class":"sheet","payload":""#.utf8)) {
-            while sent < total && first.write(chunk) { sent += chunk.count }
+        let sent = try await Reliability.offPool { () -> Int in
+            var sent = 0
+            if first.write(Array(#"{"class":"sheet","payload":""#.utf8)) {
+                while sent < total && first.write(chunk) { sent += chunk.count }
+            }
+            first.close()
+            return sent
         }
-        first.close()
-        let second = try peer.accept()
-        try second.serveLogin()
+        let second = try await Reliability.offPool { try peer.accept() }
+        try await Reliability.offPool { try second.serveLogin() }
         let after = try #require(collector.memory())
         let growth = after.peak - before.peak
         print("hugeLine: VmHWM \(before.peak) KiB before the line, \(after.peak) KiB after (+\(growth) KiB); \(sent >> 20) MiB of the 100 MiB line accepted by the socket")
@@ -61,13 +64,13 @@ struct ReliabilityTests {
         #expect(growth < 32 * 1024)
         #expect(sent < total)
 
-        try Reliability.waitUntil("the oversized line's row") {
+        try await Reliability.waitUntil("the oversized line's row") {
             Reliability.reading(setup.database) {
                 try $0.fetchInt64("SELECT count(*) FROM journal WHERE malformed LIKE 'line longer than the limit%'")
             } == 1
         }
         collector.signal(SIGTERM)
-        #expect(try collector.wait(timeout: 60) == 0, "\(collector.log)")
+        #expect(try await collector.wait(timeout: 60) == 0, "\(collector.log)")
         let database = try Database(path: setup.database, mode: .readOnly)
         #expect(try database.fetchInt64("SELECT length(line) FROM journal WHERE malformed IS NOT NULL") == 1024)
         #expect(try database.fetchString("SELECT substr(CAST(line AS TEXT), 1, 30) FROM journal WHERE malformed IS NOT NULL") == #"{"class":"sheet","payload":"AA"#)
@@ -78,50 +81,63 @@ struct ReliabilityTests {
     }
 
     @Test("a burst of 1,000,000 messages in one write: every one journaled once, in order, the count exact, memory bounded")
-    func flood() throws {
+    func flood() async throws {
         let count = Reliability.environmentInt("CALLSTATS_FLOOD_MESSAGES", default: 1_000_000)
         let setup = try CollectorFaultTests.setup()
         let peer = try ScriptedPeer()
         let collector = try Self.collector(setup, address: peer.address)
-        let connection = try peer.accept()
-        try connection.serveLogin()
-        try Reliability.waitUntil("the login to be committed") { Reliability.journalCount(setup.database) == 3 }
+        let connection = try await Reliability.offPool { try peer.accept() }
+        try await Reliability.offPool { try connection.serveLogin() }
+        try await Reliability.waitUntil("the login to be committed") { Reliability.journalCount(setup.database) == 3 }
         let before = try #require(collector.memory())
 
-        // Queue statistics and waiting lists, as a busy server sends them, each line unique.
-        var burst: [UInt8] = []
-        burst.reserveCapacity(count * 110)
-        for n in 0..<count {
-            let line = n % 4 == 3
-                ? #"{"class":"queueentryupdate","state":{"queue_name":"blue","queue_id":3,"entries":[]},"n":\#(n),"timenow":\#(1550000100 + n / 1000).\#(n % 1000)}"#
-                : #"{"class":"getqueuesstats","stats":{"3":{"Xivo-WaitingCalls":\#(n % 9)}},"n":\#(n),"timenow":\#(1550000100 + n / 1000).\#(n % 1000)}"#
-            burst.append(contentsOf: line.utf8)
-            burst.append(0x0A)
+        // Queue statistics and waiting lists, as a busy server sends them, each line unique
+        // (built off the pool: a second of work in a debug build).
+        let burst = try await Reliability.offPool { () -> [UInt8] in
+            var burst: [UInt8] = []
+            burst.reserveCapacity(count * 110)
+            for n in 0..<count {
+                let line = n % 4 == 3
+                    ? #"{"class":"queueentryupdate","state":{"queue_name":"blue","queue_id":3,"entries":[]},"n":\#(n),"timenow":\#(1550000100 + n / 1000).\#(n % 1000)}"#
+                    : #"{"class":"getqueuesstats","stats":{"3":{"Xivo-WaitingCalls":\#(n % 9)}},"n":\#(n),"timenow":\#(1550000100 + n / 1000).\#(n % 1000)}"#
+                burst.append(contentsOf: line.utf8)
+                burst.append(0x0A)
+            }
+            return burst
         }
         let started = Date()
-        #expect(connection.write(burst))
+        #expect(try await Reliability.offPool { connection.write(burst) })
         let written = Date().timeIntervalSince(started)
-        try Reliability.waitUntil("every message to be committed", timeout: 1_200) {
+        try await Reliability.waitUntil("every message to be committed", timeout: 1_200) {
             Reliability.journalCount(setup.database) == Int64(3 + count)
         }
         let elapsed = Date().timeIntervalSince(started)
         let after = try #require(collector.memory())
         print("flood: \(count) messages (\(burst.count >> 20) MiB) journaled in \(String(format: "%.1f", elapsed)) s (\(Int(Double(count) / elapsed)) messages/s, the socket took the last byte after \(String(format: "%.1f", written)) s); VmHWM \(before.peak) -> \(after.peak) KiB")
         collector.signal(SIGTERM)
-        #expect(try collector.wait(timeout: 120) == 0)
+        #expect(try await collector.wait(timeout: 120) == 0)
         #expect(Self.receivedCount(collector.log) == Int64(3 + count))
 
-        let database = try Database(path: setup.database, mode: .readOnly)
-        // Each n once, in order, none missing: consecutive n differ by exactly 1.
-        #expect(try database.fetchInt64("SELECT count(*) FROM journal WHERE json_extract(CAST(line AS TEXT), '$.n') IS NOT NULL") == Int64(count))
-        #expect(try database.fetchInt64("""
-            SELECT count(*) FROM (
-              SELECT json_extract(CAST(line AS TEXT), '$.n') - lag(json_extract(CAST(line AS TEXT), '$.n')) OVER (ORDER BY seq) AS step
-              FROM journal WHERE seq > 3)
-            WHERE step IS NOT 1 AND step IS NOT NULL
-            """) == 0)
-        #expect(try database.fetchInt64("SELECT sum(length(line)) + count(*) FROM journal WHERE seq > 3") == Int64(burst.count))
-        #expect(try database.fetchInt64("SELECT count(*) FROM collection_session") == 1)
+        // Each n once, in order, none missing: consecutive n differ by exactly 1. (Queries over
+        // a million rows: off the pool.)
+        let path = setup.database
+        let (numbered, outOfStep, bytes, sessions) = try await Reliability.offPool { () -> (Int64?, Int64?, Int64?, Int64?) in
+            let database = try Database(path: path, mode: .readOnly)
+            return (
+                try database.fetchInt64("SELECT count(*) FROM journal WHERE json_extract(CAST(line AS TEXT), '$.n') IS NOT NULL"),
+                try database.fetchInt64("""
+                    SELECT count(*) FROM (
+                      SELECT json_extract(CAST(line AS TEXT), '$.n') - lag(json_extract(CAST(line AS TEXT), '$.n')) OVER (ORDER BY seq) AS step
+                      FROM journal WHERE seq > 3)
+                    WHERE step IS NOT 1 AND step IS NOT NULL
+                    """),
+                try database.fetchInt64("SELECT sum(length(line)) + count(*) FROM journal WHERE seq > 3"),
+                try database.fetchInt64("SELECT count(*) FROM collection_session"))
+        }
+        #expect(numbered == Int64(count))
+        #expect(outOfStep == 0)
+        #expect(bytes == Int64(burst.count))
+        #expect(sessions == 1)
         // Bounded: the burst waited in the socket (back-pressure), not in the collector.
         #expect(after.peak - before.peak < max(burst.count / 1024 / 2, 64 * 1024))
     }
@@ -129,7 +145,7 @@ struct ReliabilityTests {
     // MARK: The disk
 
     @Test("the disk fills (a small tmpfs): the collector says so, keeps every committed row, retries, and resumes when space returns")
-    func diskFull() throws {
+    func diskFull() async throws {
         let disk: SmallFileSystem
         do {
             disk = try SmallFileSystem(megabytes: 64)
@@ -139,7 +155,7 @@ struct ReliabilityTests {
         let binary = try CallStatsBinary.built()
         let setup = try CollectorFaultTests.setup()
         let database = disk.path + "/calls.db"
-        #expect(try binary.run(["migrate", "--db", database]).status == 0)
+        #expect(try await Reliability.run(binary, ["migrate", "--db", database]).status == 0)
         try disk.fill(leaving: 2 << 20)
         // A finite speed: the server's clock runs on while the collector is disconnected.
         let (simulator, address) = try Reliability.simulator(setup, speed: "600")
@@ -148,7 +164,7 @@ struct ReliabilityTests {
             "--db", database, "--tls", "off", "--log-level", "info",
         ], logPath: setup.folder.path("collect.log"))
 
-        try Reliability.waitUntil("the disk to fill") { collector.log.contains("the disk is full") }
+        try await Reliability.waitUntil("the disk to fill") { collector.log.contains("the disk is full") }
         // What was committed before the disk filled, as it must stay.
         let kept = try #require(Reliability.reading(database) { database -> (Int64, Int64) in
             (try database.fetchInt64("SELECT max(seq) FROM journal") ?? 0,
@@ -156,18 +172,18 @@ struct ReliabilityTests {
         })
         #expect(kept.0 > 100)
         // Still running, and retrying.
-        try Reliability.waitUntil("a retry on the full disk") {
+        try await Reliability.waitUntil("a retry on the full disk") {
             collector.log.components(separatedBy: "the disk is full").count > 2
         }
         #expect(collector.isRunning)
 
         // Space returns.
         try FileManager.default.removeItem(atPath: disk.path + "/filler")
-        try Reliability.waitUntil("collection to resume") { Reliability.journalCount(database) > kept.0 + 2_000 }
+        try await Reliability.waitUntil("collection to resume") { Reliability.journalCount(database) > kept.0 + 2_000 }
         collector.signal(SIGTERM)
-        #expect(try collector.wait(timeout: 60) == 0, "\(collector.log)")
+        #expect(try await collector.wait(timeout: 60) == 0, "\(collector.log)")
         simulator.signal(SIGTERM)
-        _ = simulator.wait()
+        _ = try await Reliability.exitStatus(of: simulator)
 
         let result = try Database(path: database, mode: .readOnly)
         #expect(try result.fetchString("PRAGMA integrity_check") == "ok")
@@ -183,7 +199,7 @@ struct ReliabilityTests {
     }
 
     @Test("another process holds the write lock (sqlite3 shell, BEGIN IMMEDIATE; 8 s, 30 s with CALLSTATS_LONG_TESTS=1): the collector waits and says so, keeps its connection, and loses nothing")
-    func lockHeld() throws {
+    func lockHeld() async throws {
         guard LockHolder.isAvailable else { try Test.cancel("needs the sqlite3 shell (apt-get install sqlite3)") }
         let hold = Reliability.longRuns ? 30.0 : 8.0
         let setup = try CollectorFaultTests.setup()
@@ -191,20 +207,21 @@ struct ReliabilityTests {
         // is not dropped, as the real server does not drop one.
         let (simulator, address) = try Reliability.simulator(setup, speed: "max")
         let collector = try Self.collector(setup, address: address)
-        try Reliability.waitUntil("collection to start") { Reliability.journalCount(setup.database) > 2_000 }
+        try await Reliability.waitUntil("collection to start") { Reliability.journalCount(setup.database) > 2_000 }
 
-        let holder = try LockHolder(database: setup.database)
+        let path = setup.database
+        let holder = try await Reliability.offPool { try LockHolder(database: path) }
         let lockedAt = Reliability.journalCount(setup.database)
         // The fault lasts `hold` seconds: this sleep is the fault, not a synchronisation.
-        usleep(UInt32(hold * 1_000_000))
+        try await Task.sleep(for: .milliseconds(Int(hold * 1_000)))
         #expect(Reliability.journalCount(setup.database) == lockedAt)
         #expect(collector.isRunning)
         holder.release()
-        try Reliability.waitUntil("collection to go on") { Reliability.journalCount(setup.database) > lockedAt + 2_000 }
+        try await Reliability.waitUntil("collection to go on") { Reliability.journalCount(setup.database) > lockedAt + 2_000 }
         collector.signal(SIGTERM)
-        #expect(try collector.wait(timeout: 60) == 0)
+        #expect(try await collector.wait(timeout: 60) == 0)
         simulator.signal(SIGTERM)
-        _ = simulator.wait()
+        _ = try await Reliability.exitStatus(of: simulator)
 
         let log = collector.log
         #expect(log.contains("is locked by another process: waited"), "\(log)")
@@ -219,23 +236,23 @@ struct ReliabilityTests {
     }
 
     @Test("the database folder becomes read-only under a running collector (as an unprivileged user: root ignores the mode): it goes on recording into its open files and stops cleanly")
-    func folderReadOnlyWhileRunning() throws {
+    func folderReadOnlyWhileRunning() async throws {
         let setup = try CollectorFaultTests.setup()
         let user = Unprivileged.runAs
         Unprivileged.own(setup.folder.url.path)
         Unprivileged.own(setup.passwordFile)
         let (simulator, address) = try Reliability.simulator(setup, speed: "max")
         let collector = try Self.collector(setup, address: address, user: user)
-        try Reliability.waitUntil("collection to start") { Reliability.journalCount(setup.database) > 1_000 }
+        try await Reliability.waitUntil("collection to start") { Reliability.journalCount(setup.database) > 1_000 }
 
         chmod(setup.folder.url.path, 0o555)
         defer { chmod(setup.folder.url.path, 0o755) }
         let madeReadOnlyAt = Reliability.journalCount(setup.database)
-        try Reliability.waitUntil("collection to go on") { Reliability.journalCount(setup.database) > madeReadOnlyAt + 2_000 }
+        try await Reliability.waitUntil("collection to go on") { Reliability.journalCount(setup.database) > madeReadOnlyAt + 2_000 }
         collector.signal(SIGTERM)
-        #expect(try collector.wait(timeout: 60) == 0, "\(collector.log)")
+        #expect(try await collector.wait(timeout: 60) == 0, "\(collector.log)")
         simulator.signal(SIGTERM)
-        _ = simulator.wait()
+        _ = try await Reliability.exitStatus(of: simulator)
 
         let database = try Database(path: setup.database, mode: .readOnly)
         #expect(try database.fetchString("PRAGMA integrity_check") == "ok")
@@ -244,7 +261,7 @@ struct ReliabilityTests {
     }
 
     @Test("a read-only database folder at start (as an unprivileged user): a new database, or an existing one whose WAL cannot be created, is refused with one clear line and a non-zero exit, the file untouched")
-    func folderReadOnlyAtStart() throws {
+    func folderReadOnlyAtStart() async throws {
         let setup = try CollectorFaultTests.setup()
         let user = Unprivileged.runAs
         Unprivileged.own(setup.folder.url.path)
@@ -254,38 +271,38 @@ struct ReliabilityTests {
         // No database yet.
         chmod(setup.folder.url.path, 0o555)
         let refusedNew = try Self.collector(setup, address: peer.address, log: "new.log", user: user)
-        #expect(try refusedNew.wait(timeout: 60) != 0)
+        #expect(try await refusedNew.wait(timeout: 60) != 0)
         #expect(refusedNew.log.contains("cannot create \(setup.database): Permission denied"), "\(refusedNew.log)")
         #expect(!FileManager.default.fileExists(atPath: setup.database))
 
         // A database closed cleanly (no -wal, no -shm beside it).
         chmod(setup.folder.url.path, 0o755)
-        #expect(try setup.binary.run(["migrate", "--db", setup.database]).status == 0)
+        #expect(try await Reliability.run(setup.binary, ["migrate", "--db", setup.database]).status == 0)
         Unprivileged.own(setup.database)
         let before = try Data(contentsOf: URL(fileURLWithPath: setup.database))
         chmod(setup.folder.url.path, 0o555)
         defer { chmod(setup.folder.url.path, 0o755) }
         let refusedExisting = try Self.collector(setup, address: peer.address, log: "existing.log", user: user)
-        #expect(try refusedExisting.wait(timeout: 60) != 0)
+        #expect(try await refusedExisting.wait(timeout: 60) != 0)
         #expect(refusedExisting.log.contains("cannot write"), "\(refusedExisting.log)")
         #expect(refusedExisting.log.contains("folder's permissions"), "\(refusedExisting.log)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: setup.database)) == before)
     }
 
     @Test("the database file is replaced under the running collector: it stops within seconds saying so, writes nothing more to the old file (made whole) nor into the new one, and a restart records into the new file")
-    func databaseReplaced() throws {
+    func databaseReplaced() async throws {
         let setup = try CollectorFaultTests.setup()
         let (simulator, address) = try Reliability.simulator(setup, speed: "600")
         let collector = try Self.collector(setup, address: address)
-        try Reliability.waitUntil("collection to start") { Reliability.journalCount(setup.database) > 2_000 }
+        try await Reliability.waitUntil("collection to start") { Reliability.journalCount(setup.database) > 2_000 }
 
         // An admin's replacement: the file renamed away, another database put in its place.
         let moved = setup.folder.path("calls-old.db")
         let replacement = setup.folder.path("replacement.db")
-        #expect(try setup.binary.run(["migrate", "--db", replacement]).status == 0)
+        #expect(try await Reliability.run(setup.binary, ["migrate", "--db", replacement]).status == 0)
         #expect(rename(setup.database, moved) == 0)
         #expect(rename(replacement, setup.database) == 0)
-        let status = try collector.wait(timeout: 30)
+        let status = try await collector.wait(timeout: 30)
         #expect(status != 0)
         #expect(collector.log.contains("\(setup.database) was renamed, replaced or deleted while the collector was writing to it"), "\(collector.log)")
 
@@ -303,11 +320,11 @@ struct ReliabilityTests {
 
         // Started again (as systemd's Restart= would), it records into the new file.
         let restarted = try Self.collector(setup, address: address, log: "restarted.log")
-        try Reliability.waitUntil("collection into the new file") { Reliability.journalCount(setup.database) > 1_000 }
+        try await Reliability.waitUntil("collection into the new file") { Reliability.journalCount(setup.database) > 1_000 }
         restarted.signal(SIGTERM)
-        #expect(try restarted.wait(timeout: 60) == 0)
+        #expect(try await restarted.wait(timeout: 60) == 0)
         simulator.signal(SIGTERM)
-        _ = simulator.wait()
+        _ = try await Reliability.exitStatus(of: simulator)
         #expect(try CollectorFaultTests.journalCount(Database(path: moved, mode: .readOnly)) == oldCount)
         #expect(try Database(path: setup.database, mode: .readOnly).fetchString("PRAGMA integrity_check") == "ok")
     }
@@ -315,7 +332,7 @@ struct ReliabilityTests {
     // MARK: Crashes
 
     @Test("SIGKILL at random points, run after run (20 runs; 50 with CALLSTATS_LONG_TESTS=1): integrity ok and no duplicated row after every kill, and replay equals live at the end")
-    func killAtRandomPoints() throws {
+    func killAtRandomPoints() async throws {
         let runs = Reliability.environmentInt("CALLSTATS_KILL_RUNS", default: Reliability.longRuns ? 50 : 20)
         let seed = UInt64(Reliability.environmentInt("CALLSTATS_KILL_SEED", default: Int(Date().timeIntervalSince1970) % 100_000))
         var random = KillPointGenerator(state: seed)
@@ -334,16 +351,16 @@ struct ReliabilityTests {
             // logging in, bootstrapping), half after a random number of new lines.
             if run % 2 == 0 {
                 let delay = Double.random(in: 0...1.5, using: &random)
-                usleep(UInt32(delay * 1_000_000))
+                try await Task.sleep(for: .milliseconds(Int(delay * 1_000)))
                 points.append(String(format: "%.2fs", delay))
             } else {
                 let lines = Int64.random(in: 1...4_000, using: &random)
-                try Reliability.waitUntil("\(lines) new lines") { Reliability.journalCount(setup.database) >= base + lines }
-                usleep(UInt32.random(in: 0...30_000, using: &random))
+                try await Reliability.waitUntil("\(lines) new lines") { Reliability.journalCount(setup.database) >= base + lines }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...30, using: &random)))
                 points.append("+\(lines)")
             }
             collector.signal(SIGKILL)
-            _ = collector.wait()
+            _ = try await Reliability.exitStatus(of: collector)
 
             // Killed before it created the file: nothing to check yet.
             guard FileManager.default.fileExists(atPath: setup.database) else { continue }
@@ -361,11 +378,11 @@ struct ReliabilityTests {
         // A last collector closes the last killed session and ends cleanly.
         let last = try CollectorFaultTests.collector(setup, address: address)
         let base = Reliability.journalCount(setup.database)
-        try Reliability.waitUntil("the last collector to record") { Reliability.journalCount(setup.database) > base + 500 }
+        try await Reliability.waitUntil("the last collector to record") { Reliability.journalCount(setup.database) > base + 500 }
         last.signal(SIGTERM)
-        #expect(last.wait() == 0)
+        #expect(try await Reliability.exitStatus(of: last) == 0)
         simulator.signal(SIGTERM)
-        _ = simulator.wait()
+        _ = try await Reliability.exitStatus(of: simulator)
         print("killAtRandomPoints: \(runs) runs, seed \(seed), kill points \(points.joined(separator: " ")), \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
 
         let database = try Database(path: setup.database, mode: .readOnly)
@@ -377,10 +394,11 @@ struct ReliabilityTests {
         #expect(reasons.dropLast().allSatisfy { $0 == "collector_stopped_unexpectedly" })
         #expect(reasons.count > runs / 2)
 
-        let live = try CollectorFaultTests.derivedDump(setup.database)
-        let replay = try setup.binary.run(["replay", "--db", setup.database])
+        let path = setup.database
+        let live = try await Reliability.offPool { try CollectorFaultTests.derivedDump(path) }
+        let replay = try await Reliability.run(setup.binary, ["replay", "--db", setup.database])
         #expect(replay.status == 0, "\(replay.stderr)")
-        let replayed = try CollectorFaultTests.derivedDump(setup.database)
+        let replayed = try await Reliability.offPool { try CollectorFaultTests.derivedDump(path) }
         for (table, rows) in live {
             #expect(replayed[table] == rows, "\(table) differs after replay (seed \(seed))")
         }
