@@ -58,6 +58,9 @@ extension Collector {
     /// (which is then whole, wherever it went) and emptied, so that nothing of it is replayed
     /// into the new file now at the path, whose WAL would have the same name.
     func closeMovedDatabase(path: String) async {
+        // The checkpointer's connection would otherwise outlive this, and its close would
+        // checkpoint and delete the WAL at the path, by then perhaps the new file's.
+        await writer.stopBackgroundCheckpoints()
         do {
             try await writer.withDatabase { database in try database.checkpointMovedFile() }
         } catch {

@@ -111,6 +111,16 @@ public actor RecordingWriter {
         }
     }
 
+    /// Stops the background checkpoints and leaves them to the writer connection again: before
+    /// anything that must be the database's only connection (emptying a moved file's WAL,
+    /// whose name the new file at the path shares).
+    public func stopBackgroundCheckpoints() {
+        guard let checkpointer else { return }
+        checkpointer.stop()
+        recorder.checkpointer = nil
+        try? database.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
+    }
+
     /// For tests: runs `body` on the writer connection between hand-offs.
     func withDatabase<T: Sendable>(_ body: @Sendable (Database) throws -> T) rethrows -> T {
         try body(database)
