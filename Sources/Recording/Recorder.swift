@@ -110,7 +110,7 @@ public final class Recorder {
         var abandoned: [(id: Int64, lastEvent: Double?)] = []
         try database.makeStatement("""
             SELECT s.session_id, (SELECT max(event_time) FROM journal j WHERE j.session_id = s.session_id AND j.malformed IS NULL)
-            FROM collection_session s WHERE s.ended_at IS NULL ORDER BY s.session_id
+            FROM collection_session s WHERE s.end_reason IS NULL ORDER BY s.session_id
             """).forEachRow { row in
             abandoned.append((row.int64(0), row.optionalDouble(1)))
         }

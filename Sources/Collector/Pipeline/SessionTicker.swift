@@ -25,6 +25,10 @@ final class SessionTicker: ChannelDuplexHandler {
     /// When the latest read completed: a `read()` that comes later than at once means the
     /// read loop had paused reading (back-pressure) in between.
     private var readCompletedAt: Double
+    /// No read has completed yet: the wait for the first `read()` is the read loop starting
+    /// (after it sent the first login step), not back-pressure, and must not hide the
+    /// server's silence since the connection.
+    private var firstReadPending = true
 
     init(interval: Double, clock: @escaping @Sendable () -> Double) {
         self.interval = .nanoseconds(Int64(max(interval, 0.001) * 1_000_000_000))
@@ -39,8 +43,9 @@ final class SessionTicker: ChannelDuplexHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        lastArrival = clock()
-        readCompletedAt = lastArrival
+        // Silence counts from when the handler was set up, before the connection: the read
+        // loop may send the first login step before this runs on the event loop, and that
+        // step must count as unanswered from the moment it went out.
         start(context: context)
         context.fireChannelActive()
     }
@@ -62,6 +67,7 @@ final class SessionTicker: ChannelDuplexHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         readOutstanding = false
+        firstReadPending = false
         readCompletedAt = clock()
         context.fireChannelReadComplete()
     }
@@ -70,8 +76,10 @@ final class SessionTicker: ChannelDuplexHandler {
         if !readOutstanding {
             // The time we were not reading is not the server's silence.
             readOutstanding = true
-            let now = clock()
-            lastArrival = min(now, lastArrival + max(0, now - readCompletedAt))
+            if !firstReadPending {
+                let now = clock()
+                lastArrival = min(now, lastArrival + max(0, now - readCompletedAt))
+            }
         }
         context.read()
     }
