@@ -12,6 +12,7 @@ public struct CallStatsCommand: AsyncParsableCommand {
             CollectCommand.self,
             DemoCommand.self,
             MigrateCommand.self,
+            PruneCommand.self,
             QueuesCommand.self,
             ReplayCommand.self,
             ReportCommand.self,

@@ -18,6 +18,9 @@ extension Recorder {
         guard session == nil else {
             throw RecorderError.noSession
         }
+        if let firstKept = try JournalPruner.firstKeptSeq(database) {
+            throw JournalPrunedError(firstKeptSeq: firstKept)
+        }
         var sessions = 0
         var lines = 0
         try database.write {
