@@ -11,13 +11,23 @@ public enum TextSanitizer {
         return false
     }
 
-    /// Replaces unsafe scalars with U+FFFD; with `flattenLines`, tab, LF and CR become spaces.
+    /// Bidirectional embeddings, overrides and isolates. On a terminal line they reorder what
+    /// follows them, the other columns' figures included; in an HTML or CSV cell their effect
+    /// ends with the cell.
+    static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+    }
+
+    /// Replaces unsafe scalars with U+FFFD; with `flattenLines` (text for one terminal line),
+    /// tab, LF and CR become spaces and bidirectional controls U+FFFD too.
     public static func clean(_ text: String, flattenLines: Bool = false) -> String {
-        let needsWork = text.unicodeScalars.contains { isUnsafe($0) || (flattenLines && ($0 == "\t" || $0 == "\n" || $0 == "\r")) }
+        let needsWork = text.unicodeScalars.contains {
+            isUnsafe($0) || (flattenLines && ($0 == "\t" || $0 == "\n" || $0 == "\r" || isBidiControl($0)))
+        }
         guard needsWork else { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            if isUnsafe(scalar) {
+            if isUnsafe(scalar) || (flattenLines && isBidiControl(scalar)) {
                 scalars.append("\u{FFFD}")
             } else if flattenLines && (scalar == "\t" || scalar == "\n" || scalar == "\r") {
                 scalars.append(" ")
