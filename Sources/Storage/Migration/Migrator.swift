@@ -53,6 +53,11 @@ public struct Migrator: Sendable {
         let start = try currentVersion(of: database)
         try refuseNewer(start)
         var applied: [String] = []
+        // A migration may rebuild a table other tables refer to (SQLite's documented
+        // create, copy, drop, rename procedure): foreign keys are off while it runs, which
+        // only a connection outside a transaction can switch, and checked before it commits.
+        try database.execute(sql: "PRAGMA foreign_keys = OFF")
+        defer { try? database.execute(sql: "PRAGMA foreign_keys = ON") }
         for migration in migrations where migration.version > start {
             let didApply = try database.write { () throws -> Bool in
                 // Another process may have migrated between our check and our write lock.
@@ -68,6 +73,9 @@ public struct Migrator: Sendable {
                         message: "migration \(migration.fileName) failed: \(error.message)",
                         sql: error.sql
                     )
+                }
+                if let violation = try database.fetchString("SELECT \"table\" || ' row ' || rowid || ' refers to a missing ' || parent FROM pragma_foreign_key_check LIMIT 1") {
+                    throw StorageError(resultCode: SQLITE_CONSTRAINT, message: "migration \(migration.fileName) broke a reference: \(violation)")
                 }
                 try database.execute(
                     "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
