@@ -1,3 +1,14 @@
+/// A period's `period_start` and `period_end` cells.
+public struct PeriodCells: Sendable {
+    public let start: Cell
+    public let end: Cell
+
+    public init(_ period: Period, _ calendar: ReportCalendar) {
+        start = .time(calendar.iso8601(period.start))
+        end = .time(calendar.iso8601(period.end))
+    }
+}
+
 /// One agent in one period (metrics.md "Agent states and occupancy").
 /// Durations are whole milliseconds of covered time, the precision they print with, so the
 /// percentages are exactly what a supervisor recomputes from the printed columns.
@@ -47,9 +58,12 @@ public struct OccupancyRow: Sendable, Equatable {
         return row
     }
 
-    public func cells(_ calendar: ReportCalendar) -> [Cell] {
-        [
-            .time(calendar.iso8601(period.start)), .time(calendar.iso8601(period.end)),
+    /// `periodCells`: the period's two cells when the caller already has them (many rows share
+    /// a period, and printing a time in a zone is the costliest part of a row).
+    public func cells(_ calendar: ReportCalendar, periodCells: PeriodCells? = nil) -> [Cell] {
+        let times = periodCells ?? PeriodCells(period, calendar)
+        return [
+            times.start, times.end,
             .text(agentID), agentNumber.map(Cell.text) ?? .empty, agentName.map(Cell.text) ?? .empty,
             NumberFormat.cell(milliseconds: loggedIn), NumberFormat.cell(milliseconds: available),
             NumberFormat.cell(milliseconds: acdCall), NumberFormat.cell(milliseconds: wrapup),
@@ -135,9 +149,10 @@ public struct EWTRow: Sendable, Equatable {
         return row
     }
 
-    public func cells(_ calendar: ReportCalendar) -> [Cell] {
-        [
-            .time(calendar.iso8601(period.start)), .time(calendar.iso8601(period.end)),
+    public func cells(_ calendar: ReportCalendar, periodCells: PeriodCells? = nil) -> [Cell] {
+        let times = periodCells ?? PeriodCells(period, calendar)
+        return [
+            times.start, times.end,
             .text(queueID), queueName.map(Cell.text) ?? .empty,
         ] + figures.map { NumberFormat.cell($0) } + [NumberFormat.cell(coveragePercent)]
     }
@@ -206,9 +221,10 @@ public struct MissedRow: Sendable, Equatable {
         NumberFormat.percent(Double(answeredInThreshold), of: Double(offered - missedShort))
     }
 
-    public func cells(_ calendar: ReportCalendar) -> [Cell] {
-        [
-            .time(calendar.iso8601(period.start)), .time(calendar.iso8601(period.end)),
+    public func cells(_ calendar: ReportCalendar, periodCells: PeriodCells? = nil) -> [Cell] {
+        let times = periodCells ?? PeriodCells(period, calendar)
+        return [
+            times.start, times.end,
             .text(targetKind.rawValue), .text(targetID), targetName.map(Cell.text) ?? .empty,
             NumberFormat.cell(offered), NumberFormat.cell(answered), NumberFormat.cell(missed),
             NumberFormat.cell(missedPercent), NumberFormat.cell(missedShort),

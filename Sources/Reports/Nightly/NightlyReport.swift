@@ -101,11 +101,12 @@ public struct NightlyReport: Sendable {
     /// File name to contents, in `fileNames` order.
     public func files() throws -> [(name: String, contents: String)] {
         let calendar = parameters.calendar
+        var times = PeriodCellCache(calendar: calendar)
         return [
             ("index.html", try page()),
-            ("occupancy.csv", CSV.render(ReportTable(columns: OccupancyRow.columns, rows: occupancyHourly.map { $0.cells(calendar) }))),
-            ("ewt.csv", CSV.render(ReportTable(columns: EWTRow.columns, rows: ewtHourly.map { $0.cells(calendar) }))),
-            ("missed.csv", CSV.render(ReportTable(columns: MissedRow.columns, rows: missedHourly.map { $0.cells(calendar) }))),
+            ("occupancy.csv", CSV.render(ReportTable(columns: OccupancyRow.columns, rows: occupancyHourly.map { $0.cells(calendar, periodCells: times[$0.period]) }))),
+            ("ewt.csv", CSV.render(ReportTable(columns: EWTRow.columns, rows: ewtHourly.map { $0.cells(calendar, periodCells: times[$0.period]) }))),
+            ("missed.csv", CSV.render(ReportTable(columns: MissedRow.columns, rows: missedHourly.map { $0.cells(calendar, periodCells: times[$0.period]) }))),
             ("calls-missed.csv", CSV.render(ReportTable(columns: MissedCallRow.columns, rows: missedCalls.map { $0.cells(calendar) }))),
         ]
     }

@@ -3,9 +3,10 @@ import Storage
 /// The report queries over one read-only connection. Create it, and run every query of one
 /// report, inside one `database.read { }` so they all see the same snapshot.
 ///
-/// Every query clips in SQL: intervals and statistic values to their period and to their own
-/// collection session, then aggregates per object. Rows reach Swift already aggregated, one
-/// per period and object, and are handed to the caller one by one.
+/// Intervals and statistic values are clipped to their period and to their own collection
+/// session, then aggregated per period and object: in Swift over one ordered read of each
+/// agent's or queue's rows (`OccupancyScan`, `QueueStatisticScan`), and in SQL for queue
+/// visits and calls. Rows are handed to the caller one by one, in period order.
 public final class ReportQueries {
     let database: Database
     public let parameters: ReportParameters
@@ -51,47 +52,6 @@ public final class ReportQueries {
 
     // MARK: Occupancy
 
-    /// One agent's intervals never overlap, so the intervals overlapping `[start, end)` are
-    /// those that start in it, plus at most one per agent that started before it and is still
-    /// running: the agent's latest interval starting in `[start - 3600, start)` (an interval is
-    /// at most an hour long: the recorder cuts at every UTC hour). Both come from the
-    /// (agent_id, start_time) index, agent by agent, so the rows reach GROUP BY in agent order.
-    /// Each interval is clipped to the period and to its own session.
-    static let occupancySQL = """
-        WITH a(agent_id) AS (SELECT value FROM json_each(?3)),
-        rows AS (
-            SELECT i.agent_id, i.state, i.began, i.start_time, i.end_time, i.session_id
-            FROM a CROSS JOIN agent_state_interval i INDEXED BY agent_state_interval_agent
-            WHERE i.agent_id = a.agent_id AND i.start_time >= ?1 AND i.start_time < ?2
-            UNION ALL
-            SELECT i.agent_id, i.state, i.began, i.start_time, i.end_time, i.session_id
-            FROM a CROSS JOIN agent_state_interval i
-            WHERE i.id = (SELECT x.id FROM agent_state_interval x INDEXED BY agent_state_interval_agent
-                          WHERE x.agent_id = a.agent_id AND x.start_time < ?1 AND x.start_time >= ?1 - 3600
-                          ORDER BY x.start_time DESC, x.id DESC LIMIT 1)
-              AND (i.end_time IS NULL OR i.end_time > ?1)
-        )
-        SELECT agent_id,
-               total(CASE WHEN state <> 'logged_out' THEN d END),
-               total(CASE WHEN state = 'available' THEN d END),
-               total(CASE WHEN state = 'acd_call' THEN d END),
-               total(CASE WHEN state = 'wrapup' THEN d END),
-               total(CASE WHEN state = 'nonacd_call' THEN d END),
-               total(CASE WHEN state = 'paused' THEN d END),
-               count(CASE WHEN state = 'acd_call' AND began = 1 AND start_time >= ?1
-                          AND start_time >= s_start AND start_time < s_end THEN 1 END)
-        FROM (
-            SELECT r.agent_id, r.state, r.began, r.start_time, s.started_at AS s_start,
-                   \(Coverage.sessionEndSQL("s")) AS s_end,
-                   max(0, min(coalesce(r.end_time, \(Coverage.sessionEndSQL("s"))), \(Coverage.sessionEndSQL("s")), ?2)
-                          - max(r.start_time, s.started_at, ?1)) AS d
-            FROM rows r JOIN collection_session s ON s.session_id = r.session_id
-            WHERE s.started_at IS NOT NULL
-        )
-        WHERE d > 0 OR (state = 'acd_call' AND began = 1)
-        GROUP BY agent_id
-        """
-
     /// Every agent with state intervals: a skip scan of the (agent_id, start_time) index.
     static let intervalAgentsSQL = """
         WITH RECURSIVE a(id) AS (
@@ -103,7 +63,7 @@ public final class ReportQueries {
         """
 
     /// One row per period and agent logged in for some covered time of the period (or with
-    /// an `acd_call` that began in it), in period order, then agent id.
+    /// an `acd_call` that began in it), in period order, then agent id (`OccupancyScan`).
     public func occupancy(periods: [Period]? = nil, _ emit: (OccupancyRow) throws -> Void) throws {
         var agents: [String]
         if let agentIDs {
@@ -112,97 +72,30 @@ public final class ReportQueries {
             agents = []
             try database.cachedStatement(Self.intervalAgentsSQL).forEachRow { agents.append($0.string(0) ?? "") }
         }
-        let list = JSONList.encode(agents.sorted(by: IDOrder.less))
-        let statement = try database.cachedStatement(Self.occupancySQL)
-        for period in periods ?? self.periods {
-            var rows: [OccupancyRow] = []
+        agents.sort(by: IDOrder.less)
+        let scan = OccupancyScan(database: database, sessions: try SessionSpans(database: database), agents: agents)
+        let names = agents.map { directory.agents[$0] }
+        try scan.run(periods: periods ?? self.periods) { period, totals in
             let coveragePercent = coverage.percent(period)
-            try statement.forEachRow([period.start, period.end, list]) { row in
-                let id = row.string(0) ?? ""
-                let agent = directory.agents[id]
-                let result = OccupancyRow(
-                    period: period, agentID: id, agentNumber: agent?.number, agentName: agent?.name,
-                    loggedIn: NumberFormat.toMilliseconds(row.double(1)),
-                    available: NumberFormat.toMilliseconds(row.double(2)),
-                    acdCall: NumberFormat.toMilliseconds(row.double(3)),
-                    wrapup: NumberFormat.toMilliseconds(row.double(4)),
-                    nonACDCall: NumberFormat.toMilliseconds(row.double(5)),
-                    paused: NumberFormat.toMilliseconds(row.double(6)),
-                    acdCalls: row.int(7), coveragePercent: coveragePercent
-                )
-                if result.loggedIn > 0 || result.acdCalls > 0 { rows.append(result) }
+            for (index, figures) in totals.enumerated() {
+                let loggedIn = NumberFormat.toMilliseconds(figures.loggedIn)
+                guard loggedIn > 0 || figures.acdCalls > 0 else { continue }
+                let agent = names[index]
+                try emit(OccupancyRow(
+                    period: period, agentID: agents[index], agentNumber: agent?.number, agentName: agent?.name,
+                    loggedIn: loggedIn,
+                    available: NumberFormat.toMilliseconds(figures.available),
+                    acdCall: NumberFormat.toMilliseconds(figures.acdCall),
+                    wrapup: NumberFormat.toMilliseconds(figures.wrapup),
+                    nonACDCall: NumberFormat.toMilliseconds(figures.nonACDCall),
+                    paused: NumberFormat.toMilliseconds(figures.paused),
+                    acdCalls: figures.acdCalls, coveragePercent: coveragePercent
+                ))
             }
-            for row in rows.sorted(by: { IDOrder.less($0.agentID, $1.agentID) }) { try emit(row) }
         }
     }
 
     // MARK: Queue statistics
-
-    static let statisticKeys = [
-        "Xivo-EWT", "Xivo-WaitingCalls", "Xivo-LongestWaitTime",
-        "Xivo-LoggedAgents", "Xivo-AvailableAgents", "Xivo-TalkingAgents",
-    ]
-
-    /// Each (queue, key) is a step function. For a period: the value in effect at its start
-    /// (the series' latest sample at or before it, one index seek) and the samples inside it;
-    /// each holds until the next sample of its series, its session's end or the period's end.
-    /// `Xivo-LongestWaitTime` also ends at a `Xivo-WaitingCalls` of 0 (an emptied queue sends
-    /// only that: nobody waits, so the longest wait is 0).
-    static let ewtSQL = """
-        WITH
-        q(queue_id) AS (SELECT value FROM json_each(?3)),
-        k(key) AS (VALUES ('Xivo-EWT'), ('Xivo-WaitingCalls'), ('Xivo-LongestWaitTime'),
-                          ('Xivo-LoggedAgents'), ('Xivo-AvailableAgents'), ('Xivo-TalkingAgents')),
-        pts AS (
-            SELECT s.id, s.queue_id, s.key, s.event_time, s.value, s.session_id
-            FROM q CROSS JOIN k CROSS JOIN queue_stat_sample s
-            WHERE s.id = (SELECT x.id FROM queue_stat_sample x
-                          WHERE x.queue_id = q.queue_id AND x.key = k.key AND x.event_time <= ?1
-                          ORDER BY x.event_time DESC, x.id DESC LIMIT 1)
-            UNION ALL
-            SELECT s.id, s.queue_id, s.key, s.event_time, s.value, s.session_id
-            FROM q CROSS JOIN k CROSS JOIN queue_stat_sample s
-            WHERE s.queue_id = q.queue_id AND s.key = k.key AND s.event_time > ?1 AND s.event_time < ?2
-        ),
-        seg0 AS (
-            SELECT p.id, p.queue_id, p.key, p.event_time, p.value,
-                   max(p.event_time, ?1, ss.started_at) AS a,
-                   min(?2, \(Coverage.sessionEndSQL("ss")),
-                       coalesce(lead(p.event_time) OVER (PARTITION BY p.queue_id, p.key ORDER BY p.event_time, p.id), ?2)) AS b
-            FROM pts p JOIN collection_session ss ON ss.session_id = p.session_id
-            WHERE ss.started_at IS NOT NULL
-        ),
-        seg AS MATERIALIZED (
-            SELECT queue_id, key, value, a,
-                   CASE WHEN key = 'Xivo-LongestWaitTime' THEN
-                       coalesce((SELECT min(x.event_time) FROM queue_stat_sample x
-                                 WHERE x.queue_id = seg0.queue_id AND x.key = 'Xivo-WaitingCalls'
-                                   AND x.event_time >= seg0.event_time AND x.event_time < seg0.b
-                                   AND (x.event_time > seg0.event_time OR x.id > seg0.id)
-                                   AND x.value = 0), seg0.b)
-                   ELSE b END AS b
-            FROM seg0
-        )
-        SELECT queue_id,
-               total(CASE WHEN key = 'Xivo-EWT' AND value IS NOT NULL THEN value * (b - a) END),
-               total(CASE WHEN key = 'Xivo-EWT' AND value IS NOT NULL THEN b - a END),
-               max(CASE WHEN key = 'Xivo-EWT' THEN value END),
-               total(CASE WHEN key = 'Xivo-WaitingCalls' AND value IS NOT NULL THEN value * (b - a) END),
-               total(CASE WHEN key = 'Xivo-WaitingCalls' AND value IS NOT NULL THEN b - a END),
-               max(CASE WHEN key = 'Xivo-WaitingCalls' THEN value END),
-               max(CASE WHEN key = 'Xivo-LongestWaitTime' THEN value
-                        WHEN key = 'Xivo-WaitingCalls' AND value = 0 THEN 0 END),
-               total(CASE WHEN key = 'Xivo-LoggedAgents' AND value IS NOT NULL THEN value * (b - a) END),
-               total(CASE WHEN key = 'Xivo-LoggedAgents' AND value IS NOT NULL THEN b - a END),
-               total(CASE WHEN key = 'Xivo-AvailableAgents' AND value IS NOT NULL THEN value * (b - a) END),
-               total(CASE WHEN key = 'Xivo-AvailableAgents' AND value IS NOT NULL THEN b - a END),
-               total(CASE WHEN key = 'Xivo-TalkingAgents' AND value IS NOT NULL THEN value * (b - a) END),
-               total(CASE WHEN key = 'Xivo-TalkingAgents' AND value IS NOT NULL THEN b - a END)
-        FROM seg
-        WHERE b > a
-        GROUP BY queue_id
-        HAVING count(value) > 0
-        """
 
     /// Every queue with statistics: a skip scan of the (queue_id, key, event_time) index,
     /// one seek per queue.
@@ -215,7 +108,8 @@ public final class ReportQueries {
         SELECT id FROM q WHERE id IS NOT NULL
         """
 
-    /// One row per period and queue with a statistic value known for some covered time of it.
+    /// One row per period and queue with a statistic value known for some covered time of it,
+    /// in period order, then queue id (`QueueStatisticScan`).
     public func ewt(periods: [Period]? = nil, _ emit: (EWTRow) throws -> Void) throws {
         var queues: [String]
         if let queueIDs {
@@ -224,25 +118,21 @@ public final class ReportQueries {
             queues = []
             try database.cachedStatement(Self.statisticQueuesSQL).forEachRow { queues.append($0.string(0) ?? "") }
         }
-        let list = JSONList.encode(queues)
-        let statement = try database.cachedStatement(Self.ewtSQL)
-        for period in periods ?? self.periods {
-            var rows: [EWTRow] = []
+        queues.sort(by: IDOrder.less)
+        let scan = QueueStatisticScan(database: database, sessions: try SessionSpans(database: database), queues: queues)
+        let names = queues.map { directory.queueName($0) }
+        try scan.run(periods: periods ?? self.periods) { period, totals in
             let coveragePercent = coverage.percent(period)
-            try statement.forEachRow([period.start, period.end, list]) { row in
-                let id = row.string(0) ?? ""
-                rows.append(EWTRow(
-                    period: period, queueID: id, queueName: directory.queueName(id),
-                    ewt: TimeWeightedMean(weighted: row.double(1), seconds: row.double(2)), ewtMax: row.optionalDouble(3),
-                    waitingCalls: TimeWeightedMean(weighted: row.double(4), seconds: row.double(5)), waitingCallsMax: row.optionalDouble(6),
-                    longestWaitMax: row.optionalDouble(7),
-                    loggedAgents: TimeWeightedMean(weighted: row.double(8), seconds: row.double(9)),
-                    availableAgents: TimeWeightedMean(weighted: row.double(10), seconds: row.double(11)),
-                    talkingAgents: TimeWeightedMean(weighted: row.double(12), seconds: row.double(13)),
+            for (index, figures) in totals.enumerated() where figures.known {
+                try emit(EWTRow(
+                    period: period, queueID: queues[index], queueName: names[index],
+                    ewt: figures.ewt, ewtMax: figures.ewtMax,
+                    waitingCalls: figures.waitingCalls, waitingCallsMax: figures.waitingCallsMax,
+                    longestWaitMax: figures.longestWaitMax,
+                    loggedAgents: figures.loggedAgents, availableAgents: figures.availableAgents, talkingAgents: figures.talkingAgents,
                     coveragePercent: coveragePercent
                 ))
             }
-            for row in rows.sorted(by: { IDOrder.less($0.queueID, $1.queueID) }) { try emit(row) }
         }
     }
 
@@ -394,11 +284,34 @@ public final class ReportQueries {
     /// Runs one report, handing each row's cells to `emit` in order.
     public func run(_ kind: ReportKind, _ emit: ([Cell]) throws -> Void) throws {
         let calendar = parameters.calendar
+        var times = PeriodCellCache(calendar: calendar)
         switch kind {
-        case .occupancy: try occupancy { try emit($0.cells(calendar)) }
-        case .ewt: try ewt { try emit($0.cells(calendar)) }
-        case .missed: try missed { try emit($0.cells(calendar)) }
+        case .occupancy: try occupancy { try emit($0.cells(calendar, periodCells: times[$0.period])) }
+        case .ewt: try ewt { try emit($0.cells(calendar, periodCells: times[$0.period])) }
+        case .missed: try missed { try emit($0.cells(calendar, periodCells: times[$0.period])) }
         case .callsMissed: try missedCalls { try emit($0.cells(calendar)) }
+        }
+    }
+}
+
+/// The cells of the period being printed: rows come period by period, hundreds per period,
+/// and each would otherwise print the same two times in the report's zone again.
+struct PeriodCellCache {
+    let calendar: ReportCalendar
+    var period: Period?
+    var cells: PeriodCells?
+
+    init(calendar: ReportCalendar) {
+        self.calendar = calendar
+    }
+
+    subscript(period: Period) -> PeriodCells {
+        mutating get {
+            if let cells, self.period == period { return cells }
+            let fresh = PeriodCells(period, calendar)
+            self.period = period
+            cells = fresh
+            return fresh
         }
     }
 }
