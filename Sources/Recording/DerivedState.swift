@@ -23,6 +23,8 @@ struct DerivedState {
     var currentHour: Int64?
     /// Latest event time applied, so interval ends never move backwards.
     var latestEventTime: Double = 0
+    /// An implausible server time was logged in this session (once is enough).
+    var reportedImplausibleTime = false
 
     // MARK: Queue visits
     var waiting: [String: [String: OpenVisit]] = [:]        // queue id -> entry key -> visit

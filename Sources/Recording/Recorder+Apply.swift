@@ -19,14 +19,15 @@ extension Recorder {
             statistics.malformed += 1
             return
         }
-        let time = eventTime(of: message, fallback: fallback)
+        let timenow = plausibleServerTime(message.timenow)
+        let time = eventTime(of: message, timenow: timenow, fallback: fallback)
         if current.startedAt == nil {
             // Coverage starts at the server's first reply (metrics.md "Coverage").
-            let start = message.timenow ?? fallback
+            let start = timenow ?? fallback
             current.startedAt = start
             try database.execute("UPDATE collection_session SET started_at = ? WHERE session_id = ?", start, current.id)
         }
-        current.lastEventTime = message.timenow ?? time
+        current.lastEventTime = timenow ?? time
         current.lastReceivedAt = receivedAt
         session = current
 
@@ -52,19 +53,41 @@ extension Recorder {
     /// re-sends full statuses with the old `availability_since`, and a change of `on_call_acd`
     /// or `on_wrapup` alone (ACD call to wrap-up) keeps it, so using it then would date the
     /// change back to an earlier one.
-    func eventTime(of message: ServerMessage, fallback: Double) -> Double {
+    func eventTime(of message: ServerMessage, timenow: Double?, fallback: Double) -> Double {
         if case .status(let list, _, let id, let status, _) = message.kind {
-            if list == "channels", let timestamp = status["timestamp"]?.double {
+            if list == "channels", let timestamp = plausibleServerTime(status["timestamp"]?.double) {
                 return timestamp
             }
             if list == "agents", let availability = status["availability"]?.string,
                availability != derived.agents[id]?.availability,
-               let since = status["availability_since"]?.double {
+               let since = plausibleServerTime(status["availability_since"]?.double) {
                 return since
             }
         }
-        return message.timenow ?? fallback
+        return timenow ?? fallback
     }
+
+    /// A time the server sent, if it can be one: finite, between 2000 and 2100, and at most a
+    /// week past the latest event of the session. Anything else (`1e30`, a clock set to the year
+    /// 33658) is not trusted: the line is journaled as received and its event time is the
+    /// server's clock estimated from the previous messages. Otherwise one such line would make
+    /// the collector cut every agent's interval at every hour up to it, or crash.
+    func plausibleServerTime(_ time: Double?) -> Double? {
+        guard let time else { return nil }
+        let plausible = time.isFinite && time >= Self.earliestServerTime && time <= Self.latestServerTime
+            && (derived.latestEventTime == 0 || time <= derived.latestEventTime + Self.largestClockJump)
+        if !plausible && !derived.reportedImplausibleTime {
+            derived.reportedImplausibleTime = true
+            logger.warning("the server sent an implausible time (\(time)); such times are not trusted: their lines are dated by the server's clock estimated from the previous messages")
+        }
+        return plausible ? time : nil
+    }
+
+    /// 2000-01-01T00:00:00Z and 2100-01-01T00:00:00Z.
+    static let earliestServerTime: Double = 946_684_800
+    static let latestServerTime: Double = 4_102_444_800
+    /// How far the server's clock may jump forward between two messages of a session.
+    static let largestClockJump: Double = 7 * 86_400
 
     static func journalKeys(_ message: ServerMessage) -> (list: String?, function: String?, objectID: String?) {
         switch message.kind {
@@ -112,7 +135,7 @@ extension Recorder {
                 session?.defaultIPBX = ipbxID
             }
             try database.execute("UPDATE collection_session SET logged_in_at = ? WHERE session_id = ?",
-                                 message.timenow ?? context.time, context.sessionID)
+                                 context.time, context.sessionID)
         case .ipbxList(let ids):
             for ipbx in ids { try noteIPBX(ipbx, context) }
         case .listIDs(let list, _, let ids):

@@ -66,6 +66,41 @@ struct RecorderTests {
         #expect(changes[3][1] == .integer(1))
     }
 
+    @Test("implausible server times (1e30, overflow to infinity, the year 33658, a jump of a month) are journaled but not trusted: no crash, no flood of hourly cuts")
+    func implausibleTimes() throws {
+        let f = try F()
+        let t0 = Self.t0
+        try f.recorder.beginSession(server: "pbx", connectedAt: 0)
+        try f.send(#"{"class":"login_id","sessionid":"abc","timenow":\#(t0)}"#, receivedAt: 0)
+        try f.send(#"{"class":"getlist","function":"listid","listname":"agents","tipbxid":"xivo","list":["7"],"timenow":\#(t0 + 1)}"#, receivedAt: 1)
+        try f.send(F.agentStatus(7, availability: "available", since: t0, timenow: t0 + 2), receivedAt: 2)
+        // Each of these would otherwise cut agent 7's interval at every hour up to it, or crash
+        // converting the hour to an integer.
+        try f.send(F.agentStatus(7, availability: "unavailable", since: 1e30, acd: true, timenow: 1e30), receivedAt: 10)
+        try f.send(#"{"class":"getlist","listname":"agents","function":"updatestatus","tipbxid":"xivo","tid":7,"status":{"availability":"available","availability_since":1e400,"on_call_acd":false,"on_wrapup":false},"timenow":1e400}"#, receivedAt: 20)
+        try f.send(F.agentStatus(7, availability: "unavailable", since: 1e12, acd: true, timenow: 1e12), receivedAt: 30)
+        try f.send(F.agentStatus(7, availability: "available", since: t0 + 31 * 86_400, timenow: t0 + 31 * 86_400), receivedAt: 40)
+        try f.send(F.agentStatus(7, availability: "unavailable", since: t0 + 50, acd: true, timenow: t0 + 50), receivedAt: 50)
+        try f.recorder.endSession(reason: "shutdown", at: 60)
+
+        #expect(try f.rows("SELECT count(*) FROM journal") == [[.integer(8)]])
+        #expect(try f.rows("SELECT count(*) FROM journal WHERE malformed IS NOT NULL") == [[.integer(0)]])
+        // The untrusted lines are dated by the server's clock estimated from the line before
+        // (the first status by its own availability_since).
+        let times = try f.rows("SELECT event_time - \(t0) FROM journal ORDER BY seq").map { $0[0] }
+        #expect(times == [.real(0), .real(1), .real(0), .real(10), .real(20), .real(30), .real(40), .real(50)])
+        // Every state change happened, each at its estimated time; nothing after the session.
+        let intervals = try f.rows("SELECT state, start_time - \(t0), end_time - \(t0) FROM agent_state_interval ORDER BY start_time, id")
+        #expect(intervals == [
+            [.text("available"), .real(0), .real(10)],
+            [.text("acd_call"), .real(10), .real(20)],
+            [.text("available"), .real(20), .real(30)],
+            [.text("acd_call"), .real(30), .real(40)],
+            [.text("available"), .real(40), .real(50)],
+            [.text("acd_call"), .real(50), .real(60)],
+        ])
+    }
+
     @Test("queue visits: answered when a member agent enters acd_call within 2 s, abandoned otherwise, unknown at the session's end")
     func queueVisits() throws {
         let f = try F()
