@@ -12,7 +12,8 @@ struct ReplayCommand: ParsableCommand {
             The journal keeps every line the CTI server sent. Replay deletes the agent states, \
             queue statistics, queue visits, calls and PBX objects, and applies the journal again \
             through the same code as live collection. It refuses to run while a collector writes \
-            to the database.
+            to the database, and once `callstats prune` has deleted journal lines (the rows derived \
+            from them could not be rebuilt).
             """
     )
 
