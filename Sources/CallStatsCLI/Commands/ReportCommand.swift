@@ -96,11 +96,12 @@ struct ReportRunOptions: ParsableArguments {
     }
 }
 
-/// Turns the reports' errors into one line for the person at the terminal.
+/// Turns the reports' (and the supervisor's views') errors into one line for the person at
+/// the terminal.
 enum ReportFailures {
-    static func explained(_ body: () throws -> Void) throws {
+    static func explained<T>(_ body: () throws -> T) throws -> T {
         do {
-            try body()
+            return try body()
         } catch let error as ReportError {
             throw CLIError(error.description)
         } catch let error as ReportTimeError {

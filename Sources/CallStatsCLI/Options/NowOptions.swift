@@ -56,7 +56,7 @@ struct NowOptions: ParsableArguments {
         let reader = try NowReader(database: database)
         let listing = try reader.read(calendar: calendar, thresholds: thresholds, body)
         let output = FileDescriptorOutput(descriptor: STDOUT_FILENO)
-        try NowFailures.explained {
+        try ReportFailures.explained {
             try output.write(listing.render(listingFormat))
             try output.flush()
         }
@@ -80,7 +80,7 @@ final class NowReader {
         connection = try database.openReader()
         path = database.db
         lockPath = database.db + ".lock"
-        try NowFailures.explained { try ReportQueries.tune(connection) }
+        try ReportFailures.explained { try ReportQueries.tune(connection) }
     }
 
     /// One snapshot: "now" and every figure of the view read in the same transaction.
@@ -88,7 +88,7 @@ final class NowReader {
         // Checked before the snapshot: a collector that stops between the two is seen as
         // live once more, which only carries the clock forward by the instant between them.
         let collectorRunning = CollectionStatus.writerLockHeld(lockPath)
-        return try NowFailures.explained {
+        return try ReportFailures.explained {
             try connection.read {
                 guard let asOf = try AsOf.find(in: connection, collectorRunning: collectorRunning, wallClock: Date().timeIntervalSince1970) else {
                     throw CLIError("\(path): nothing recorded yet (no collection session has heard from the CTI server): run callstats collect")
@@ -100,23 +100,6 @@ final class NowReader {
                 )
                 return try body(queries)
             }
-        }
-    }
-}
-
-/// The library's errors as one line for the person at the terminal.
-enum NowFailures {
-    static func explained<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as ReportError {
-            throw CLIError(error.description)
-        } catch let error as ReportTimeError {
-            throw CLIError(error.description)
-        } catch let error as AtomicFile.Failure {
-            throw CLIError(error.description)
-        } catch let error as StorageError {
-            throw CLIError("the database could not be read: \(DatabaseOptions.explain(error))")
         }
     }
 }
