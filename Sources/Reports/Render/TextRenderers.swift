@@ -80,8 +80,17 @@ public enum CSV {
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// Appends the fields one by one: a month of 15-minute occupancy is half a million lines,
+    /// and building an array of fields to join for each was a fifth of the report's time.
     public static func line(_ cells: [Cell]) -> String {
-        cells.map(field).joined(separator: ",") + "\r\n"
+        var text = ""
+        text.reserveCapacity(cells.count * 12)
+        for (index, cell) in cells.enumerated() {
+            if index > 0 { text.append(",") }
+            text.append(field(cell))
+        }
+        text.append("\r\n")
+        return text
     }
 
     public static func header(_ columns: [String]) -> String {
