@@ -299,5 +299,7 @@ else:
     for name in os.listdir(work):
         if os.path.join(work, name) != csv_path:
             os.remove(os.path.join(work, name))
+    if not os.listdir(work):
+        os.rmdir(work)
 if dropped[0] is not None:
     sys.exit(2)
