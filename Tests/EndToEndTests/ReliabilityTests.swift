@@ -204,13 +204,28 @@ struct ReliabilityTests {
         let hold = Reliability.longRuns ? 30.0 : 8.0
         let setup = try CollectorFaultTests.setup()
         // At --speed max the simulator waits for its reader: a collector that stops reading
-        // is not dropped, as the real server does not drop one.
-        let (simulator, address) = try Reliability.simulator(setup, speed: "max")
+        // is not dropped, as the real server does not drop one. A whole day, so the lock
+        // lands well before its end however fast the collector is (8 hours of 20 agents are
+        // about 53,000 lines: one second's work).
+        let (simulator, address) = try Reliability.simulator(setup, speed: "max", duration: "24h")
         let collector = try Self.collector(setup, address: address)
         try await Reliability.waitUntil("collection to start") { Reliability.journalCount(setup.database) > 2_000 }
 
         let path = setup.database
-        let holder = try await Reliability.offPool { try LockHolder(database: path) }
+        // A collector at full speed begins its next write transaction microseconds after each
+        // commit, so the shell's busy handler (which retries every few milliseconds) could only
+        // get in once the day is over. The simulator is paused while the shell takes the lock
+        // (the collector commits what it has within its batch age and goes idle), then
+        // resumed: the collector receives lines it cannot write.
+        simulator.signal(SIGSTOP)
+        let holder: LockHolder
+        do {
+            holder = try await Reliability.offPool { try LockHolder(database: path) }
+        } catch {
+            simulator.signal(SIGCONT)
+            throw error
+        }
+        simulator.signal(SIGCONT)
         let lockedAt = Reliability.journalCount(setup.database)
         // The fault lasts `hold` seconds: this sleep is the fault, not a synchronisation.
         try await Task.sleep(for: .milliseconds(Int(hold * 1_000)))
