@@ -51,28 +51,6 @@ public struct LineBatch: Sendable {
     }
 
     public var lines: [[UInt8]] { (0..<count).map(line(at:)) }
-
-    /// True when line `index` contains `needle` (a cheap pre-filter before decoding).
-    func line(at index: Int, contains needle: [UInt8]) -> Bool {
-        withLine(at: index) { raw in raw.containsSubsequence(needle) }
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    func containsSubsequence(_ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, needle.count <= count else { return needle.isEmpty }
-        let last = count - needle.count
-        var i = 0
-        while i <= last {
-            if self[i] == first {
-                var j = 1
-                while j < needle.count && self[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
-            }
-            i += 1
-        }
-        return false
-    }
 }
 
 /// A line longer than the framing limit: the connection cannot be trusted to resynchronise, so

@@ -93,6 +93,16 @@ struct SessionMachine {
     /// lines that can carry ids (`listid`, `addconfig`, `delconfig`).
     var needsEveryLine: Bool { phase != .loggedIn }
 
+    /// Whether `receive` can act on `message`: every message before the login, only the lists
+    /// of ids after it (the rest is only recorded).
+    func acts(on message: ServerMessage) -> Bool {
+        if needsEveryLine { return true }
+        switch message.kind {
+        case .listIDs, .addConfig, .delConfig: return true
+        default: return false
+        }
+    }
+
     var isLoggedIn: Bool { phase == .loggedIn }
 
     mutating func start(now: Double) -> [Action] {

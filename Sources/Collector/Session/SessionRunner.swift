@@ -142,8 +142,6 @@ struct SessionRunner: Sendable {
 
     // MARK: Read loop
 
-    /// Lines that can carry ids after the login; any other line is only recorded.
-    private static let idBearingWords: [[UInt8]] = [Array("listid".utf8), Array("addconfig".utf8), Array("delconfig".utf8)]
 
     private func consume(_ inbound: NIOAsyncChannelInboundStream<SessionInput>, channel: any Channel,
                          machine: inout SessionMachine, loggedIn: inout Bool) async -> SessionEnd
@@ -187,10 +185,7 @@ struct SessionRunner: Sendable {
                     return .failed(error)
                 }
                 for index in 0..<batch.count {
-                    guard machine.needsEveryLine
-                        || Self.idBearingWords.contains(where: { batch.line(at: index, contains: $0) })
-                    else { continue }
-                    guard case .success(let message) = batch.message(at: index) else { continue }
+                    guard case .success(let message) = batch.message(at: index), machine.acts(on: message) else { continue }
                     let actions = machine.receive(message, now: clock())
                     if actions.contains(.startTLS) && index != batch.count - 1 {
                         return .failed(.protocolError(

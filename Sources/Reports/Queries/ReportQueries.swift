@@ -50,6 +50,18 @@ public final class ReportQueries {
         ids.map(JSONList.encode)
     }
 
+    /// The ids asked for, else every id `allSQL` lists, in id order.
+    private func ids(_ selected: [String]?, else allSQL: String) throws -> [String] {
+        var ids: [String]
+        if let selected {
+            ids = selected
+        } else {
+            ids = []
+            try database.cachedStatement(allSQL).forEachRow { ids.append($0.string(0) ?? "") }
+        }
+        return ids.sorted(by: IDOrder.less)
+    }
+
     // MARK: Occupancy
 
     /// Every agent with state intervals: a skip scan of the (agent_id, start_time) index.
@@ -65,14 +77,7 @@ public final class ReportQueries {
     /// One row per period and agent logged in for some covered time of the period (or with
     /// an `acd_call` that began in it), in period order, then agent id (`OccupancyScan`).
     public func occupancy(periods: [Period]? = nil, _ emit: (OccupancyRow) throws -> Void) throws {
-        var agents: [String]
-        if let agentIDs {
-            agents = agentIDs
-        } else {
-            agents = []
-            try database.cachedStatement(Self.intervalAgentsSQL).forEachRow { agents.append($0.string(0) ?? "") }
-        }
-        agents.sort(by: IDOrder.less)
+        let agents = try ids(agentIDs, else: Self.intervalAgentsSQL)
         let scan = OccupancyScan(database: database, sessions: try SessionSpans(database: database), agents: agents)
         let names = agents.map { directory.agents[$0] }
         try scan.run(periods: periods ?? self.periods) { period, totals in
@@ -111,14 +116,7 @@ public final class ReportQueries {
     /// One row per period and queue with a statistic value known for some covered time of it,
     /// in period order, then queue id (`QueueStatisticScan`).
     public func ewt(periods: [Period]? = nil, _ emit: (EWTRow) throws -> Void) throws {
-        var queues: [String]
-        if let queueIDs {
-            queues = queueIDs
-        } else {
-            queues = []
-            try database.cachedStatement(Self.statisticQueuesSQL).forEachRow { queues.append($0.string(0) ?? "") }
-        }
-        queues.sort(by: IDOrder.less)
+        let queues = try ids(queueIDs, else: Self.statisticQueuesSQL)
         let scan = QueueStatisticScan(database: database, sessions: try SessionSpans(database: database), queues: queues)
         let names = queues.map { directory.queueName($0) }
         try scan.run(periods: periods ?? self.periods) { period, totals in

@@ -163,11 +163,22 @@ extension Database {
         case passive
         /// Waits for the writer, copies everything, and makes the next write start the WAL over.
         case restart
+        /// As `restart`, and empties the WAL file.
+        case truncate
 
         var code: Int32 {
             switch self {
             case .passive: return SQLITE_CHECKPOINT_PASSIVE
             case .restart: return SQLITE_CHECKPOINT_RESTART
+            case .truncate: return SQLITE_CHECKPOINT_TRUNCATE
+            }
+        }
+
+        var sql: String {
+            switch self {
+            case .passive: return "PRAGMA wal_checkpoint(PASSIVE)"
+            case .restart: return "PRAGMA wal_checkpoint(RESTART)"
+            case .truncate: return "PRAGMA wal_checkpoint(TRUNCATE)"
             }
         }
     }
@@ -186,7 +197,7 @@ extension Database {
         guard code == SQLITE_OK else {
             return .failure(StorageError(
                 resultCode: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)),
-                sql: "checkpoint"))
+                sql: mode.sql))
         }
         return .success(Int(logFrames))
     }

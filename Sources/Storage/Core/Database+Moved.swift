@@ -39,13 +39,7 @@ extension Database {
         guard !isInTransaction else {
             throw StorageError(resultCode: SQLITE_MISUSE, message: "a transaction is still open", sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
-        var logFrames: Int32 = 0
-        var checkpointed: Int32 = 0
-        let code = sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_TRUNCATE, &logFrames, &checkpointed)
-        guard code == SQLITE_OK else {
-            throw StorageError(resultCode: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)),
-                               sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-        }
+        _ = try checkpoint(.truncate).get()
     }
 }
 
