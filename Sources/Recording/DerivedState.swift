@@ -26,6 +26,10 @@ struct DerivedState {
     /// An implausible server time was logged in this session (once is enough).
     var reportedImplausibleTime = false
 
+    // MARK: Queue statistics
+    /// The value in effect of each series that has one in this session (nil: "no data").
+    var statisticsInEffect: [StatisticSeries: Double?] = [:]
+
     // MARK: Queue visits
     var waiting: [String: [String: OpenVisit]] = [:]        // queue id -> entry key -> visit
     var leftVisits: [LeftVisit] = []                        // left, outcome not decided yet
@@ -43,6 +47,11 @@ struct ObjectKey: Hashable {
     let list: String
     let ipbx: String
     let id: String
+}
+
+struct StatisticSeries: Hashable {
+    let queueID: String
+    let key: String
 }
 
 struct PhoneInfo {
@@ -111,6 +120,8 @@ struct CallTracker {
     var callingChannel: String?
     var calledChannel: String?
     var rings: [RingRecord] = []
+    /// The `channel_event` rows of the call's channels, which get the call's id when it is written.
+    var eventRowIDs: [Int64] = []
     let ipbx: String
 }
 

@@ -9,6 +9,7 @@ extension Recorder {
         let view = ChannelStatus(from: status)
         try hot.channelEvent.run(ipbx, name, context.time, "update", view.commstatus, view.state, view.direction, view.talkingtoID.value,
             context.sessionID, context.journalSeq)
+        let eventRowID = database.lastInsertedRowID
 
         var channel = derived.channels[name] ?? newChannel(name, ipbx: ipbx, at: context.time)
         if let commstatus = view.commstatus { channel.commstatus = commstatus }
@@ -26,6 +27,7 @@ extension Recorder {
             mergeCalls(channel.callKey, otherChannel.callKey)
         }
         guard let key = derived.channels[name]?.callKey, var call = derived.calls[key] else { return }
+        call.eventRowIDs.append(eventRowID)
         if view.commstatus == "calling" || view.direction == "out" {
             if call.callingChannel == nil { call.callingChannel = name }
         }
@@ -76,6 +78,7 @@ extension Recorder {
         kept.answeredAt = [kept.answeredAt, folded.answeredAt].compactMap { $0 }.min()
         kept.callingChannel = kept.callingChannel ?? folded.callingChannel
         kept.calledChannel = kept.calledChannel ?? folded.calledChannel
+        kept.eventRowIDs.append(contentsOf: folded.eventRowIDs)
         for ring in folded.rings where !kept.rings.contains(where: { $0.phoneID == ring.phoneID }) {
             kept.rings.append(ring)
         }
@@ -86,8 +89,11 @@ extension Recorder {
     func hangUp(ipbx: String, channel name: String, _ context: MessageContext) throws {
         let none: String? = nil
         try hot.channelEvent.run(ipbx, name, context.time, "delete", none, none, none, none, context.sessionID, context.journalSeq)
+        let eventRowID = database.lastInsertedRowID
         guard let channel = derived.channels.removeValue(forKey: name) else { return }
-        guard let call = derived.calls[channel.callKey] else { return }
+        guard var call = derived.calls[channel.callKey] else { return }
+        call.eventRowIDs.append(eventRowID)
+        derived.calls[channel.callKey] = call
         let live = call.channels.contains { derived.channels[$0] != nil }
         if !live {
             derived.calls[channel.callKey] = nil
@@ -126,24 +132,19 @@ extension Recorder {
         // user's name; an inbound caller is unknown to the channel events.
         let callerNumber = callingPhone?.number
         let callerName = callingPhone?.userID.flatMap { derived.userNames[$0] }
-        try database.execute("""
-            INSERT INTO call (ipbx, started_at, first_ring_at, answered_at, ended_at, direction, outcome,
-                              caller_channel, caller_number, caller_name, callee_channel, callee_number, session_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, call.ipbx, call.startedAt, call.firstRingAt, call.answeredAt, endedAt, direction, outcome,
+        try hot.call.run(call.ipbx, call.startedAt, call.firstRingAt, call.answeredAt, endedAt, direction, outcome,
             calling, callerNumber, callerName, called, calledPhone?.number, sessionID)
         let callID = database.lastInsertedRowID
         for ring in call.rings {
-            try database.execute(
-                "INSERT INTO call_ring (call_id, phone_id, user_id, channel, rang_at) VALUES (?, ?, ?, ?, ?)",
-                callID, ring.phoneID, ring.userID, ring.channel, ring.time
-            )
+            try hot.callRing.run(callID, ring.phoneID, ring.userID, ring.channel, ring.time)
         }
-        for channel in call.channels {
-            try database.execute(
-                "UPDATE channel_event SET call_id = ? WHERE channel = ? AND session_id = ? AND call_id IS NULL",
-                callID, channel, sessionID
-            )
+        var start = call.eventRowIDs.startIndex
+        while start < call.eventRowIDs.endIndex {
+            let end = min(start + HotStatements.channelEventsPerUpdate, call.eventRowIDs.endIndex)
+            let ids = call.eventRowIDs[start..<end]
+            func id(_ offset: Int) -> Int64? { offset < ids.count ? ids[ids.startIndex + offset] : nil }
+            try hot.channelEventCall.run(callID, id(0), id(1), id(2), id(3), id(4), id(5), id(6), id(7))
+            start = end
         }
     }
 

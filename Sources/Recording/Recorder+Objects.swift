@@ -20,8 +20,8 @@ extension Recorder {
             try noteIPBX(ipbx, context)
         }
         let key = ObjectKey(list: list, ipbx: ipbx, id: id)
-        let merged = (derived.configs[key] ?? JSONObject()).merging(config)
-        derived.configs[key] = merged
+        derived.configs[key, default: JSONObject()].merge(config)
+        let merged = derived.configs[key] ?? config
         derived.configTimes[key] = context.time
         derived.dirtyConfigs.insert(key)
         switch list {
@@ -99,7 +99,7 @@ extension Recorder {
     func mergeStatus(list: String, ipbx: String, id: String, status: JSONObject) {
         guard list == "users" || list == "phones" || list == "agents" else { return }
         let key = ObjectKey(list: list, ipbx: ipbx, id: id)
-        derived.statuses[key] = (derived.statuses[key] ?? JSONObject()).merging(status)
+        derived.statuses[key, default: JSONObject()].merge(status)
         derived.dirtyStatuses.insert(key)
     }
 

@@ -4,11 +4,23 @@ import Storage
 extension Recorder {
     /// Each value of a `getqueuesstats` message is a sample of a step function per queue and
     /// key (metrics.md "Queue statistics"). The server's "" (no data) is stored as NULL.
+    ///
+    /// A value equal to the one in effect changes nothing in the step function, so only
+    /// changes are stored: the server re-sends unchanged keys with every update and poll,
+    /// and half the samples of a day were repeats. The first value of each key in a session
+    /// is always stored, since a session's values end with it. The journal keeps every
+    /// value as sent.
     func recordQueueStatistics(_ stats: [QueueStatistics], windowed: Bool, ipbx: String, _ context: MessageContext) throws {
         let window: Int? = windowed ? options.statsWindowSeconds : nil
         for queue in stats {
             for stat in queue.values {
-                try hot.statSample.run(ipbx, queue.queueID, stat.key, context.time, stat.value.number, window, context.sessionID, context.journalSeq)
+                let value = stat.value.number
+                let series = StatisticSeries(queueID: queue.queueID, key: stat.key)
+                if let inEffect = derived.statisticsInEffect[series], inEffect == value {
+                    continue
+                }
+                derived.statisticsInEffect[series] = .some(value)
+                try hot.statSample.run(ipbx, queue.queueID, stat.key, context.time, value, window, context.sessionID, context.journalSeq)
             }
         }
     }

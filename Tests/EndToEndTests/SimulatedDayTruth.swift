@@ -37,6 +37,17 @@ struct SimulatedDayTruth {
         let value: Double?
     }
 
+    /// The values that change their queue's and key's step function, in the order sent.
+    static func changes(_ stats: [StatValue]) -> [StatValue] {
+        var inEffect: [String: Double?] = [:]
+        return stats.filter { stat in
+            let series = stat.queueID + "\u{0}" + stat.key
+            if let current = inEffect[series], current == stat.value { return false }
+            inEffect[series] = .some(stat.value)
+            return true
+        }
+    }
+
     var intervals: [String: [Interval]] = [:]
     var visits: [Visit] = []
     var calls: [Call] = []

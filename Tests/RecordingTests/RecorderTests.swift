@@ -163,6 +163,49 @@ struct RecorderTests {
         let rings = try f.rows("SELECT call_id, phone_id, user_id FROM call_ring ORDER BY call_id")
         #expect(rings == [[.integer(1), .text("2"), .text("12")], [.integer(2), .text("2"), .text("12")]])
         #expect(try f.database.fetchInt64("SELECT count(*) FROM channel_event WHERE call_id IS NULL") == 0)
+        // Each event belongs to its own call, also those of channels that began as calls of
+        // their own and were merged when they named each other.
+        let events = try f.rows("SELECT channel, call_id FROM channel_event ORDER BY id")
+        #expect(events.map { $0[1] } == Array(repeating: .integer(1), count: 8) + Array(repeating: .integer(2), count: 4))
+        #expect(Set(events.prefix(8).map { $0[0] }) == [.text("SIP/alice-0000000a"), .text("SIP/bob-0000000b")])
+    }
+
+    @Test("queue statistics: a value is stored when it changes its queue's and key's step function; the first value of each session always; every line stays in the journal")
+    func queueStatisticChanges() throws {
+        let f = try F()
+        let t0 = Self.t0
+        func stats(_ values: String, at offset: Double) throws {
+            try f.send(#"{"class":"getqueuesstats","stats":{"3":{\#(values)}},"timenow":\#(t0 + offset)}"#, receivedAt: offset)
+        }
+        for session in 0..<2 {
+            let base = Double(session) * 1000
+            try f.recorder.beginSession(server: "pbx", connectedAt: base)
+            try f.send(#"{"class":"login_id","sessionid":"abc","timenow":\#(t0 + base)}"#, receivedAt: base)
+            try stats(#""Xivo-EWT":"6","Xivo-WaitingCalls":"1""#, at: base + 1)
+            try stats(#""Xivo-EWT":"6","Xivo-WaitingCalls":"2""#, at: base + 2)
+            try stats(#""Xivo-EWT":"6","Xivo-WaitingCalls":2"#, at: base + 3)       // the same, as an integer
+            try stats(#""Xivo-EWT":"","Xivo-WaitingCalls":"2""#, at: base + 4)       // no data
+            try stats(#""Xivo-EWT":"","Xivo-WaitingCalls":"0""#, at: base + 5)
+            try stats(#""Xivo-EWT":"6""#, at: base + 6)
+            try f.recorder.endSession(reason: "shutdown", at: base + 10)
+        }
+        let samples = try f.rows("SELECT session_id, key, event_time - \(t0), value FROM queue_stat_sample ORDER BY id")
+        var expected: [[DatabaseValue]] = []
+        for session in 0..<2 {
+            let (id, base) = (DatabaseValue.integer(Int64(session + 1)), Double(session) * 1000)
+            expected += [
+                [id, .text("Xivo-EWT"), .real(base + 1), .real(6)], [id, .text("Xivo-WaitingCalls"), .real(base + 1), .real(1)],
+                [id, .text("Xivo-WaitingCalls"), .real(base + 2), .real(2)],
+                [id, .text("Xivo-EWT"), .real(base + 4), .null],
+                [id, .text("Xivo-WaitingCalls"), .real(base + 5), .real(0)],
+                [id, .text("Xivo-EWT"), .real(base + 6), .real(6)],
+            ]
+        }
+        #expect(samples == expected)
+        #expect(try f.database.fetchInt64("SELECT count(*) FROM journal WHERE class = 'getqueuesstats'") == 12)
+        let live = try f.derivedDump()
+        _ = try f.recorder.replay()
+        #expect(try f.derivedDump() == live)
     }
 
     @Test("replay rebuilds every derived table exactly as live collection wrote it")

@@ -61,6 +61,44 @@ struct StatementTests {
         #expect(row.6)
     }
 
+    @Test("text and blobs bound for a step survive until it runs, whatever their sizes from run to run (the statement copies them into an arena that grows between runs)")
+    func boundBytesSurvive() throws {
+        let folder = try TemporaryFolder()
+        let database = try Database(path: folder.path("arena.db"))
+        try database.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BLOB, c TEXT, d TEXT) STRICT")
+        let insert = try database.makeStatement("INSERT INTO t (a, b, c, d) VALUES (?, ?, ?, ?)")
+        var generator = SystemRandomNumberGenerator()
+        var expected: [[DatabaseValue]] = []
+        // Small, then far larger than any arena so far, then small again: every round either
+        // fits, overflows into SQLite's own copies, or finds an arena grown for it.
+        for size in [1, 10, 5_000, 3, 100_000, 70_000, 0, 20, 250_000, 8] {
+            var text = String((0..<size).map { _ in Character(Unicode.Scalar(UInt8.random(in: 0x21...0x7E, using: &generator))) })
+            if size > 2 { text += "é\u{0}電" }
+            let blob = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let small = "s\(size)"
+            let missing: String? = size % 2 == 0 ? nil : "odd"
+            // The Swift strings are temporaries: only the statement's copies exist at the step.
+            try insert.run(String(text), blob, String(small), missing)
+            expected.append([.text(text), .blob(blob), .text(small), missing.map(DatabaseValue.text) ?? .null])
+        }
+        // The same through reset and one bind at a time, as the journal does.
+        for size in [4_000, 9_000, 1] {
+            insert.reset()
+            let text = String(repeating: "x", count: size)
+            try insert.bind(text, at: 1)
+            try insert.bind(bytes: [UInt8](repeating: 7, count: size), at: 2)
+            try insert.bind("c", at: 3)
+            try insert.step()
+            expected.append([.text(text), .blob([UInt8](repeating: 7, count: size)), .text("c"), .null])
+        }
+        var read: [[DatabaseValue]] = []
+        try database.makeStatement("SELECT a, b, c, d FROM t ORDER BY id").forEachRow { row in
+            read.append([row.value(0), row.value(1), row.value(2), row.value(3)])
+        }
+        #expect(read.count == expected.count)
+        #expect(read == expected)
+    }
+
     @Test("a cached statement is prepared once and reused")
     func statementCache() throws {
         let folder = try TemporaryFolder()

@@ -13,6 +13,7 @@ public protocol DatabaseBindable {
 }
 
 extension DatabaseValue: DatabaseBindable {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         switch self {
         case .null: try statement.bindNull(at: index)
@@ -25,60 +26,70 @@ extension DatabaseValue: DatabaseBindable {
 }
 
 extension Int64: DatabaseBindable {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         try statement.bind(self, at: index)
     }
 }
 
 extension Int: DatabaseBindable {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         try statement.bind(Int64(self), at: index)
     }
 }
 
 extension Int32: DatabaseBindable {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         try statement.bind(Int64(self), at: index)
     }
 }
 
 extension Bool: DatabaseBindable {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         try statement.bind(Int64(self ? 1 : 0), at: index)
     }
 }
 
 extension Double: DatabaseBindable {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         try statement.bind(self, at: index)
     }
 }
 
 extension String: DatabaseBindable {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         try statement.bind(self, at: index)
     }
 }
 
 extension Substring: DatabaseBindable {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         try statement.bind(String(self), at: index)
     }
 }
 
 extension Array: DatabaseBindable where Element == UInt8 {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         try statement.bind(bytes: self, at: index)
     }
 }
 
 extension ArraySlice: DatabaseBindable where Element == UInt8 {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         try statement.bind(bytes: self, at: index)
     }
 }
 
 extension Optional: DatabaseBindable where Wrapped: DatabaseBindable {
+    @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
         switch self {
         case .none: try statement.bindNull(at: index)

@@ -10,6 +10,15 @@ public final class Statement {
     /// because it holds the cache and closes with `sqlite3_close_v2`.
     private let connection: OpaquePointer
     public let sql: String
+    /// Text and blobs bound for the next step are copied here, not by SQLite: with
+    /// `SQLITE_TRANSIENT` SQLite allocates, copies and frees each one, about a tenth of the
+    /// recorder's work. Bound `SQLITE_STATIC`, they must stay put until every parameter is
+    /// bound again or cleared, so the arena only grows when a new round of binding starts.
+    private var arena: UnsafeMutableRawPointer?
+    private var arenaCapacity = 0
+    private var arenaUsed = 0
+    /// The most a round of binding wanted, so that the next round's arena holds it all.
+    private var arenaWanted = 0
 
     init(connection: OpaquePointer, sql: String) throws(StorageError) {
         var statement: OpaquePointer?
@@ -31,6 +40,29 @@ public final class Statement {
 
     deinit {
         sqlite3_finalize(handle)
+        arena?.deallocate()
+    }
+
+    /// Starts a round of binding: the previous round's bytes are no longer needed.
+    @usableFromInline
+    func beginBinding() {
+        arenaUsed = 0
+        if arenaWanted > arenaCapacity {
+            arena?.deallocate()
+            arenaCapacity = max(arenaWanted, 2 * arenaCapacity, 4096)
+            arena = UnsafeMutableRawPointer.allocate(byteCount: arenaCapacity, alignment: 8)
+        }
+        arenaWanted = 0
+    }
+
+    /// A copy of the bytes in the arena, or nil when the arena is full (SQLite copies them then).
+    private func stage(_ base: UnsafeRawPointer, count: Int) -> UnsafeRawPointer? {
+        arenaWanted += count
+        guard let arena, arenaUsed + count <= arenaCapacity else { return nil }
+        let copy = arena + arenaUsed
+        copy.copyMemory(from: base, byteCount: count)
+        arenaUsed += count
+        return UnsafeRawPointer(copy)
     }
 
     private func error(_ code: Int32) -> StorageError {
@@ -70,6 +102,12 @@ public final class Statement {
                 // An empty string is text, not NULL: SQLite copies nothing from a static "".
                 return sqlite3_bind_text(handle, index, "", 0, nil)
             }
+            if let staged = stage(UnsafeRawPointer(base), count: buffer.count) {
+                return sqlite3_bind_text64(
+                    handle, index, staged.assumingMemoryBound(to: CChar.self), sqlite3_uint64(buffer.count),
+                    nil, UInt8(SQLITE_UTF8)
+                )
+            }
             return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { text in
                 sqlite3_bind_text64(
                     handle, index, text, sqlite3_uint64(buffer.count),
@@ -103,6 +141,9 @@ public final class Statement {
         guard let base = buffer.baseAddress, buffer.count > 0 else {
             return sqlite3_bind_zeroblob(handle, index, 0)
         }
+        if let staged = stage(base, count: buffer.count) {
+            return sqlite3_bind_blob64(handle, index, staged, sqlite3_uint64(buffer.count), nil)
+        }
         return sqlite3_bind_blob64(handle, index, base, sqlite3_uint64(buffer.count), callstats_sqlite_transient())
     }
 
@@ -125,6 +166,24 @@ public final class Statement {
         // sqlite3_reset returns the error of the previous step, already reported by step().
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+        beginBinding()
+    }
+
+    /// `reset()` for a caller about to bind every parameter: nothing to clear.
+    @usableFromInline
+    func resetForRebinding() {
+        sqlite3_reset(handle)
+        beginBinding()
+    }
+
+    @usableFromInline
+    func finishRun(boundCount: Int32) throws(StorageError) {
+        guard boundCount == parameterCount else {
+            sqlite3_clear_bindings(handle)
+            throw StorageError(resultCode: SQLITE_RANGE, message: "statement has \(parameterCount) parameters, \(boundCount) values given", sql: sql)
+        }
+        while try step() {}
+        sqlite3_reset(handle)
     }
 
     // MARK: Running
@@ -157,18 +216,21 @@ public final class Statement {
 
     /// Resets, binds the values (no existential boxing: the hot path of the recorder) and runs
     /// the statement to completion.
+    /// Inlinable, so that the caller's concrete types bind without going through witness tables.
+    @inlinable
     public func run<each Value: DatabaseBindable>(_ values: repeat each Value) throws(StorageError) {
-        reset()
+        resetForRebinding()
         var index: Int32 = 0
         for value in repeat each values {
             index += 1
-            try value.bind(to: self, at: index)
+            do {
+                try value.bind(to: self, at: index)
+            } catch {
+                reset()
+                throw error
+            }
         }
-        guard index == parameterCount else {
-            throw StorageError(resultCode: SQLITE_RANGE, message: "statement has \(parameterCount) parameters, \(index) values given", sql: sql)
-        }
-        while try step() {}
-        sqlite3_reset(handle)
+        try finishRun(boundCount: index)
     }
 
     /// Resets, binds the values and calls `body` for each row, with this statement positioned on it.
