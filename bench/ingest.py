@@ -57,6 +57,18 @@ print(f"collector: {lines} lines ({size / lines:.0f} bytes average) + {derived} 
       f"{lines / elapsed:,.0f} lines/s; peak RSS {usage.ru_maxrss / 1024:.1f} MB")
 cpu = usage.ru_utime + usage.ru_stime
 print(f"collector CPU time: {cpu:.2f} s ({lines / cpu:,.0f} lines per CPU second)")
+# The simulator starts its day 1 s after the login (the bootstrap is answered in the
+# meantime), so the collector's wall time includes a second of waiting. The rate while the
+# day streamed: from the first line after the longest pause among the first lines (that
+# second) to the last line received.
+received = [t for (t,) in connection.execute("SELECT received_at FROM journal ORDER BY seq")]
+head = received[:20000]
+pause = max(range(1, len(head)), key=lambda i: head[i] - head[i - 1]) if len(head) > 1 else 0
+streamed = len(received) - pause
+window = received[-1] - received[pause]
+if window > 0:
+    print(f"while the day streamed: {streamed / window:,.0f} lines/s ({streamed} lines in {window:.2f} s, "
+          f"after a {head[pause] - head[pause - 1] if pause else 0:.2f} s pause at line {pause})")
 
 # The same lines, as a file.
 capture = os.path.join(work, "lines.txt")

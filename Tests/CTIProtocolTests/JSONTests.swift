@@ -211,6 +211,37 @@ struct JSONTests {
         #expect(pairs == ["availability", "phonenumber"])
     }
 
+    @Test("merge equals key-by-key updates, whatever the order and overlap of the keys (same order, shuffled, a prefix, more keys, big indexed objects)")
+    func mergeMatchesUpdates() {
+        var generator = SystemRandomNumberGenerator()
+        let names = (0..<40).map { "k\($0)" }
+        for _ in 0..<2_000 {
+            func object(_ keys: [String]) -> JSONObject {
+                var o = JSONObject()
+                for key in keys { o[key] = .int(Int64.random(in: 0...3, using: &generator)) }
+                return o
+            }
+            let baseKeys = Array(names.prefix(Int.random(in: 0...30, using: &generator)))
+            var otherKeys: [String]
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0: otherKeys = baseKeys
+            case 1: otherKeys = Array(baseKeys.prefix(Int.random(in: 0...baseKeys.count, using: &generator)))
+            case 2: otherKeys = baseKeys + names.suffix(Int.random(in: 0...10, using: &generator))
+            default: otherKeys = Array(names.shuffled(using: &generator).prefix(Int.random(in: 0...40, using: &generator)))
+            }
+            if otherKeys.count > 1, Bool.random(using: &generator) { otherKeys.swapAt(0, otherKeys.count - 1) }
+            let base = object(baseKeys)
+            let other = object(otherKeys)
+            var merged = base
+            merged.merge(other)
+            var reference = base
+            for (key, value) in other { reference.updateValue(value, forKey: key) }
+            #expect(merged.keys == reference.keys)
+            #expect(merged == reference)
+            for key in merged.keys { #expect(merged[key] == reference[key]) }
+        }
+    }
+
     @Test func accessors() {
         #expect(JSONValue.double(3.0).int == 3)
         #expect(JSONValue.double(3.5).int == nil)

@@ -114,7 +114,18 @@ public struct JSONObject: Sendable {
     /// Merges `other` into this object: its keys overwrite ours in place, new keys are appended.
     /// This is exactly how partial status pushes apply to a known full status.
     public mutating func merge(_ other: JSONObject) {
-        for e in other.entries { updateValue(e.value, forKey: e.key) }
+        // A status is usually re-sent whole, with its keys in the same order: then each key is
+        // where the same key already is, and one comparison per key finds it instead of a scan.
+        var i = 0
+        let n = Swift.min(entries.count, other.entries.count)
+        while i < n, entries[i].key == other.entries[i].key {
+            entries[i].value = other.entries[i].value
+            i += 1
+        }
+        while i < other.entries.count {
+            updateValue(other.entries[i].value, forKey: other.entries[i].key)
+            i += 1
+        }
     }
 
     public func merging(_ other: JSONObject) -> JSONObject {
