@@ -113,6 +113,8 @@ struct ChannelTracker {
 }
 
 struct CallTracker {
+    /// The call's `call_id`: the id of its first channel event (see `takeChannelEventID`).
+    var id: Int64
     var channels: [String]           // in order of first appearance
     var startedAt: Double
     var firstRingAt: Double?
@@ -120,8 +122,9 @@ struct CallTracker {
     var callingChannel: String?
     var calledChannel: String?
     var rings: [RingRecord] = []
-    /// The `channel_event` rows of the call's channels, which get the call's id when it is written.
-    var eventRowIDs: [Int64] = []
+    /// The ids of the call's channel events, written with the call's id: the ones to move
+    /// when the call is folded into another.
+    var eventIDs: [Int64] = []
     let ipbx: String
 }
 

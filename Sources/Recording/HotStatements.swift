@@ -12,9 +12,9 @@ final class HotStatements {
     let sessionLastEvent: Statement
     let call: Statement
     let callRing: Statement
-    /// Sets the call of up to `channelEventsPerUpdate` events (unused slots bound to NULL):
-    /// a call has about eight, and one statement for them costs a fraction of eight.
+    /// Moves one event, or up to `channelEventsPerUpdate` events, to another call.
     let channelEventCall: Statement
+    let channelEventsCall: Statement
     static let channelEventsPerUpdate = 8
 
     init(_ database: Database) throws {
@@ -32,8 +32,8 @@ final class HotStatements {
             """)
         closeInterval = try database.makeStatement("UPDATE agent_state_interval SET end_time = ? WHERE id = ?")
         channelEvent = try database.makeStatement("""
-            INSERT INTO channel_event (ipbx, channel, event_time, kind, commstatus, state, direction, talkingto_id, session_id, journal_seq)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO channel_event (id, ipbx, channel, event_time, kind, commstatus, state, direction, talkingto_id, call_id, session_id, journal_seq)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         statSample = try database.makeStatement("""
             INSERT INTO queue_stat_sample (ipbx, queue_id, key, event_time, value, window_s, session_id, journal_seq)
@@ -41,12 +41,13 @@ final class HotStatements {
             """)
         sessionLastEvent = try database.makeStatement("UPDATE collection_session SET last_event_at = ? WHERE session_id = ?")
         call = try database.makeStatement("""
-            INSERT INTO call (ipbx, started_at, first_ring_at, answered_at, ended_at, direction, outcome,
+            INSERT INTO call (call_id, ipbx, started_at, first_ring_at, answered_at, ended_at, direction, outcome,
                               caller_channel, caller_number, caller_name, callee_channel, callee_number, session_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         callRing = try database.makeStatement("INSERT INTO call_ring (call_id, phone_id, user_id, channel, rang_at) VALUES (?, ?, ?, ?, ?)")
-        channelEventCall = try database.makeStatement(
+        channelEventCall = try database.makeStatement("UPDATE channel_event SET call_id = ? WHERE id = ?")
+        channelEventsCall = try database.makeStatement(
             "UPDATE channel_event SET call_id = ? WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?)")
     }
 }

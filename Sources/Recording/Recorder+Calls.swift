@@ -7,11 +7,8 @@ import Storage
 extension Recorder {
     func applyChannelStatus(ipbx: String, channel name: String, status: JSONObject, _ context: MessageContext) throws {
         let view = ChannelStatus(from: status)
-        try hot.channelEvent.run(ipbx, name, context.time, "update", view.commstatus, view.state, view.direction, view.talkingtoID.value,
-            context.sessionID, context.journalSeq)
-        let eventRowID = database.lastInsertedRowID
-
-        var channel = derived.channels[name] ?? newChannel(name, ipbx: ipbx, at: context.time)
+        let eventID = try takeChannelEventID()
+        var channel = derived.channels[name] ?? newChannel(name, ipbx: ipbx, at: context.time, firstEventID: eventID)
         if let commstatus = view.commstatus { channel.commstatus = commstatus }
         if let direction = view.direction { channel.direction = direction }
         if let talkingTo = view.talkingtoID.value, !talkingTo.isEmpty {
@@ -24,10 +21,14 @@ extension Recorder {
         derived.channels[name] = channel
 
         if let other = channel.talkingTo, let otherChannel = derived.channels[other], otherChannel.callKey != channel.callKey {
-            mergeCalls(channel.callKey, otherChannel.callKey)
+            try mergeCalls(channel.callKey, otherChannel.callKey)
         }
-        guard let key = derived.channels[name]?.callKey, var call = derived.calls[key] else { return }
-        call.eventRowIDs.append(eventRowID)
+        let key = derived.channels[name]?.callKey
+        let existing = key.flatMap { derived.calls[$0] }
+        try hot.channelEvent.run(eventID, ipbx, name, context.time, "update", view.commstatus, view.state, view.direction,
+            view.talkingtoID.value, existing?.id, context.sessionID, context.journalSeq)
+        guard let key, var call = existing else { return }
+        call.eventIDs.append(eventID)
         if view.commstatus == "calling" || view.direction == "out" {
             if call.callingChannel == nil { call.callingChannel = name }
         }
@@ -46,9 +47,19 @@ extension Recorder {
         derived.calls[key] = call
     }
 
+    /// The id of the next `channel_event` row. The recorder numbers them itself, so that a
+    /// call's id can be the id of its first event, known when that event is written: each
+    /// event is written with its call's id and never updated (unless two calls merge). Read
+    /// again at each transaction's start: rows of a rolled-back batch are not there.
+    func takeChannelEventID() throws -> Int64 {
+        let id = try nextChannelEventID ?? ((database.fetchInt64("SELECT max(id) FROM channel_event") ?? 0) + 1)
+        nextChannelEventID = id + 1
+        return id
+    }
+
     /// A new channel joins the call of a channel that already named it as its peer, or
     /// starts a call of its own.
-    private func newChannel(_ name: String, ipbx: String, at time: Double) -> ChannelTracker {
+    private func newChannel(_ name: String, ipbx: String, at time: Double, firstEventID: Int64) -> ChannelTracker {
         if let key = derived.awaitedPeers.removeValue(forKey: name), var call = derived.calls[key] {
             call.channels.append(name)
             derived.calls[key] = call
@@ -56,13 +67,13 @@ extension Recorder {
         }
         let key = derived.nextCallKey
         derived.nextCallKey += 1
-        derived.calls[key] = CallTracker(channels: [name], startedAt: time, ipbx: ipbx)
+        derived.calls[key] = CallTracker(id: firstEventID, channels: [name], startedAt: time, ipbx: ipbx)
         return ChannelTracker(callKey: key)
     }
 
     /// Two calls whose channels talk to each other are one call: the later-started one is
-    /// folded into the earlier.
-    private func mergeCalls(_ first: Int, _ second: Int) {
+    /// folded into the earlier, and the events already written get the merged call's id.
+    private func mergeCalls(_ first: Int, _ second: Int) throws {
         guard let a = derived.calls[first], let b = derived.calls[second] else { return }
         let (keep, fold) = (a.startedAt, first) <= (b.startedAt, second) ? (first, second) : (second, first)
         guard var kept = derived.calls[keep], let folded = derived.calls[fold] else { return }
@@ -78,7 +89,15 @@ extension Recorder {
         kept.answeredAt = [kept.answeredAt, folded.answeredAt].compactMap { $0 }.min()
         kept.callingChannel = kept.callingChannel ?? folded.callingChannel
         kept.calledChannel = kept.calledChannel ?? folded.calledChannel
-        kept.eventRowIDs.append(contentsOf: folded.eventRowIDs)
+        // Either call's id names the merged call (both are ids of first events, never reused):
+        // keep the one whose events are more, and move the fewer.
+        if folded.eventIDs.count > kept.eventIDs.count {
+            try setCall(folded.id, ofEvents: kept.eventIDs)
+            kept.id = folded.id
+        } else {
+            try setCall(kept.id, ofEvents: folded.eventIDs)
+        }
+        kept.eventIDs.append(contentsOf: folded.eventIDs)
         for ring in folded.rings where !kept.rings.contains(where: { $0.phoneID == ring.phoneID }) {
             kept.rings.append(ring)
         }
@@ -88,11 +107,13 @@ extension Recorder {
 
     func hangUp(ipbx: String, channel name: String, _ context: MessageContext) throws {
         let none: String? = nil
-        try hot.channelEvent.run(ipbx, name, context.time, "delete", none, none, none, none, context.sessionID, context.journalSeq)
-        let eventRowID = database.lastInsertedRowID
-        guard let channel = derived.channels.removeValue(forKey: name) else { return }
-        guard var call = derived.calls[channel.callKey] else { return }
-        call.eventRowIDs.append(eventRowID)
+        let eventID = try takeChannelEventID()
+        let channel = derived.channels.removeValue(forKey: name)
+        let existing = channel.flatMap { derived.calls[$0.callKey] }
+        try hot.channelEvent.run(eventID, ipbx, name, context.time, "delete", none, none, none, none, existing?.id,
+            context.sessionID, context.journalSeq)
+        guard let channel, var call = existing else { return }
+        call.eventIDs.append(eventID)
         derived.calls[channel.callKey] = call
         let live = call.channels.contains { derived.channels[$0] != nil }
         if !live {
@@ -132,18 +153,29 @@ extension Recorder {
         // user's name; an inbound caller is unknown to the channel events.
         let callerNumber = callingPhone?.number
         let callerName = callingPhone?.userID.flatMap { derived.userNames[$0] }
-        try hot.call.run(call.ipbx, call.startedAt, call.firstRingAt, call.answeredAt, endedAt, direction, outcome,
+        try hot.call.run(call.id, call.ipbx, call.startedAt, call.firstRingAt, call.answeredAt, endedAt, direction, outcome,
             calling, callerNumber, callerName, called, calledPhone?.number, sessionID)
-        let callID = database.lastInsertedRowID
         for ring in call.rings {
-            try hot.callRing.run(callID, ring.phoneID, ring.userID, ring.channel, ring.time)
+            try hot.callRing.run(call.id, ring.phoneID, ring.userID, ring.channel, ring.time)
         }
-        var start = call.eventRowIDs.startIndex
-        while start < call.eventRowIDs.endIndex {
-            let end = min(start + HotStatements.channelEventsPerUpdate, call.eventRowIDs.endIndex)
-            let ids = call.eventRowIDs[start..<end]
+    }
+
+    /// Sets the call of events already written: one by one (usually a call folded into
+    /// another has one or two), eight at a time from four on.
+    private func setCall(_ callID: Int64, ofEvents eventIDs: [Int64]) throws {
+        var start = eventIDs.startIndex
+        while start < eventIDs.endIndex {
+            let remaining = eventIDs.endIndex - start
+            if remaining < 4 {
+                try hot.channelEventCall.run(callID, eventIDs[start])
+                start += 1
+                continue
+            }
+            let end = min(start + HotStatements.channelEventsPerUpdate, eventIDs.endIndex)
+            let ids = eventIDs[start..<end]
+            // Unused slots are bound to NULL, which matches no row.
             func id(_ offset: Int) -> Int64? { offset < ids.count ? ids[ids.startIndex + offset] : nil }
-            try hot.channelEventCall.run(callID, id(0), id(1), id(2), id(3), id(4), id(5), id(6), id(7))
+            try hot.channelEventsCall.run(callID, id(0), id(1), id(2), id(3), id(4), id(5), id(6), id(7))
             start = end
         }
     }

@@ -26,6 +26,10 @@ public final class Recorder {
     /// Availability values already reported as unknown, so each is logged once.
     var loggedUnknownAvailabilities: Set<String> = []
 
+    /// The id the next `channel_event` row gets; nil until read from the table (see
+    /// `takeChannelEventID`).
+    var nextChannelEventID: Int64?
+
     private var batchOpenedAt: Double?
     private var batchMessages = 0
 
@@ -214,6 +218,7 @@ public final class Recorder {
 
     private func inBatch(now: Double?, _ body: () throws -> Void) throws {
         if batchOpenedAt == nil {
+            nextChannelEventID = nil
             try database.beginImmediate()
             batchOpenedAt = now ?? statistics.lastReceivedAt ?? 0
         }

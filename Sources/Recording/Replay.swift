@@ -27,6 +27,7 @@ extension Recorder {
             for table in Self.derivedTables {
                 try database.execute(sql: "DELETE FROM \(table)")
             }
+            nextChannelEventID = nil
             var rows: [(id: Int64, endedAt: Double?, reason: String?)] = []
             try database.makeStatement("SELECT session_id, ended_at, end_reason FROM collection_session ORDER BY session_id")
                 .forEachRow { rows.append(($0.int64(0), $0.optionalDouble(1), $0.string(2))) }

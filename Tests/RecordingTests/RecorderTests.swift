@@ -160,14 +160,63 @@ struct RecorderTests {
             [.real(10), .real(10.2), .real(15), .real(60.1), .text("internal"), .text("answered"), .text("1001"), .text("Alice Bouzat"), .text("1002")],
             [.real(100), .real(100.5), .null, .real(120.2), .text("inbound"), .text("missed"), .null, .null, .text("1002")],
         ])
+        // A call's id is the id of its first channel event: 1 for the first call, whose two
+        // channels began as calls of their own (ids 1 and 2) until they named each other, and
+        // 9 for the second.
         let rings = try f.rows("SELECT call_id, phone_id, user_id FROM call_ring ORDER BY call_id")
-        #expect(rings == [[.integer(1), .text("2"), .text("12")], [.integer(2), .text("2"), .text("12")]])
+        #expect(rings == [[.integer(1), .text("2"), .text("12")], [.integer(9), .text("2"), .text("12")]])
+        #expect(try f.rows("SELECT call_id FROM call ORDER BY call_id") == [[.integer(1)], [.integer(9)]])
         #expect(try f.database.fetchInt64("SELECT count(*) FROM channel_event WHERE call_id IS NULL") == 0)
         // Each event belongs to its own call, also those of channels that began as calls of
         // their own and were merged when they named each other.
         let events = try f.rows("SELECT channel, call_id FROM channel_event ORDER BY id")
-        #expect(events.map { $0[1] } == Array(repeating: .integer(1), count: 8) + Array(repeating: .integer(2), count: 4))
+        #expect(events.map { $0[1] } == Array(repeating: .integer(1), count: 8) + Array(repeating: .integer(9), count: 4))
         #expect(Set(events.prefix(8).map { $0[0] }) == [.text("SIP/alice-0000000a"), .text("SIP/bob-0000000b")])
+    }
+
+    @Test("channel events carry their call's id from the start; merged calls keep the id with more events; ids go on from what was committed after a batch is lost; replay agrees")
+    func channelEventCallIDs() throws {
+        let f = try F()
+        let t0 = Self.t0
+        func event(_ name: String, _ json: String, at offset: Double) throws {
+            try f.send(F.channel(name, #"{"timestamp":\#(t0 + offset),\#(json)}"#), receivedAt: offset)
+        }
+        try f.recorder.beginSession(server: "pbx", connectedAt: 0)
+        try f.send(#"{"class":"login_id","sessionid":"abc","timenow":\#(t0)}"#, receivedAt: 0)
+        // Channel a: three events as a call of its own (ids 1-3); channel b: one (id 4), later
+        // started. b names a: one call, which keeps a's id (more events) though a began first.
+        try event("SIP/a-1", #""commstatus":"ready""#, at: 1)
+        try event("SIP/a-1", #""commstatus":"ready","state":"Down""#, at: 1.5)
+        try event("SIP/a-1", #""commstatus":"ready","state":"Ring""#, at: 2)
+        try event("SIP/b-1", #""commstatus":"ready""#, at: 3)
+        try event("SIP/b-1", #""commstatus":"calling","talkingto_id":"SIP/a-1""#, at: 4)
+        try f.send(F.hangup("SIP/a-1", timenow: t0 + 10), receivedAt: 10)
+        try f.send(F.hangup("SIP/b-1", timenow: t0 + 11), receivedAt: 11)
+        // Channel c (id 8) one event, then d (id 9) with three; d names c: d's id wins,
+        // although c began first (the call's start is c's).
+        try event("SIP/c-1", #""commstatus":"ready""#, at: 20)
+        try event("SIP/d-1", #""commstatus":"ready""#, at: 21)
+        try event("SIP/d-1", #""commstatus":"ready","state":"Up""#, at: 22)
+        try event("SIP/d-1", #""commstatus":"calling","talkingto_id":"SIP/c-1""#, at: 23)
+        try f.send(F.hangup("SIP/c-1", timenow: t0 + 30), receivedAt: 30)
+        try f.send(F.hangup("SIP/d-1", timenow: t0 + 31), receivedAt: 31)
+        try f.recorder.commit()
+        #expect(try f.rows("SELECT call_id, started_at - \(t0) FROM call ORDER BY call_id") == [[.integer(1), .real(1)], [.integer(9), .real(20)]])
+        #expect(try f.rows("SELECT id, call_id FROM channel_event ORDER BY id").map { $0[1] }
+            == Array(repeating: .integer(1), count: 7) + Array(repeating: .integer(9), count: 6))
+        // A batch lost to a failure (rolled back): its events' ids are given again.
+        try event("SIP/e-1", #""commstatus":"ready""#, at: 40)
+        f.recorder.abandonSession()
+        try f.recorder.beginSession(server: "pbx", connectedAt: 50)
+        try f.send(#"{"class":"login_id","sessionid":"abc","timenow":\#(t0 + 50)}"#, receivedAt: 50)
+        try event("SIP/f-1", #""commstatus":"ready""#, at: 51)
+        try f.recorder.endSession(reason: "shutdown", at: 60)
+        #expect(try f.rows("SELECT id, channel, call_id FROM channel_event WHERE id > 13")
+            == [[.integer(14), .text("SIP/f-1"), .integer(14)]])
+        #expect(try f.rows("SELECT call_id, outcome FROM call WHERE call_id = 14") == [[.integer(14), .text("unknown")]])
+        let live = try f.derivedDump()
+        _ = try f.recorder.replay()
+        #expect(try f.derivedDump() == live)
     }
 
     @Test("queue statistics: a value is stored when it changes its queue's and key's step function; the first value of each session always; every line stays in the journal")
