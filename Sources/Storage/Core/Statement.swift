@@ -11,9 +11,10 @@ public final class Statement {
     private let connection: OpaquePointer
     public let sql: String
     /// Text and blobs bound for the next step are copied here, not by SQLite: with
-    /// `SQLITE_TRANSIENT` SQLite allocates, copies and frees each one, about a tenth of the
-    /// recorder's work. Bound `SQLITE_STATIC`, they must stay put until every parameter is
-    /// bound again or cleared, so the arena only grows when a new round of binding starts.
+    /// `SQLITE_TRANSIENT` SQLite allocates, copies and frees each one, and for the recorder's
+    /// short values the allocating and freeing cost far more than the copy. Bound
+    /// `SQLITE_STATIC`, they must stay put until every parameter is bound again or cleared, so
+    /// the arena only moves (grows) when a new round of binding starts.
     private var arena: UnsafeMutableRawPointer?
     private var arenaCapacity = 0
     private var arenaUsed = 0
@@ -215,8 +216,8 @@ public final class Statement {
     }
 
     /// Resets, binds the values (no existential boxing: the hot path of the recorder) and runs
-    /// the statement to completion.
-    /// Inlinable, so that the caller's concrete types bind without going through witness tables.
+    /// the statement to completion. Inlinable, so that the caller's concrete types bind
+    /// without going through witness tables.
     @inlinable
     public func run<each Value: DatabaseBindable>(_ values: repeat each Value) throws(StorageError) {
         resetForRebinding()
