@@ -109,9 +109,11 @@ public final class Database {
             try execute(sql: "PRAGMA synchronous = NORMAL")
             try execute(sql: "PRAGMA foreign_keys = ON")
             // The writer touches the journal's end and every derived table's indexes in each
-            // batch: a 32 MiB page cache keeps those pages in memory instead of re-reading
-            // them from the OS for every message.
-            try execute(sql: "PRAGMA cache_size = -32768")
+            // batch: a 16 MiB page cache keeps those pages in memory instead of re-reading
+            // them from the OS for every message. Measured on a 2.4M-line day (a 900 MB
+            // database), 32 and 128 MiB were no faster, and the collector must stay under
+            // 100 MB of memory.
+            try execute(sql: "PRAGMA cache_size = -16384")
             if expected == "wal" { refuseCommitsOnceMoved() }
         case .readOnly:
             try execute(sql: "PRAGMA query_only = ON")
