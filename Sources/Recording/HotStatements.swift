@@ -12,10 +12,8 @@ final class HotStatements {
     let sessionLastEvent: Statement
     let call: Statement
     let callRing: Statement
-    /// Moves one event, or up to `channelEventsPerUpdate` events, to another call.
+    /// Moves an event to another call (when two calls merge).
     let channelEventCall: Statement
-    let channelEventsCall: Statement
-    static let channelEventsPerUpdate = 8
 
     init(_ database: Database) throws {
         journal = try database.makeStatement("""
@@ -47,7 +45,5 @@ final class HotStatements {
             """)
         callRing = try database.makeStatement("INSERT INTO call_ring (call_id, phone_id, user_id, channel, rang_at) VALUES (?, ?, ?, ?, ?)")
         channelEventCall = try database.makeStatement("UPDATE channel_event SET call_id = ? WHERE id = ?")
-        channelEventsCall = try database.makeStatement(
-            "UPDATE channel_event SET call_id = ? WHERE id IN (?, ?, ?, ?, ?, ?, ?, ?)")
     }
 }

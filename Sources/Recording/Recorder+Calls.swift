@@ -160,23 +160,11 @@ extension Recorder {
         }
     }
 
-    /// Sets the call of events already written: one by one (usually a call folded into
-    /// another has one or two), eight at a time from four on.
+    /// Sets the call of events already written (usually the one or two of a call folded into
+    /// another), one row at a time: an `IN` list of eight cost as much per row.
     private func setCall(_ callID: Int64, ofEvents eventIDs: [Int64]) throws {
-        var start = eventIDs.startIndex
-        while start < eventIDs.endIndex {
-            let remaining = eventIDs.endIndex - start
-            if remaining < 4 {
-                try hot.channelEventCall.run(callID, eventIDs[start])
-                start += 1
-                continue
-            }
-            let end = min(start + HotStatements.channelEventsPerUpdate, eventIDs.endIndex)
-            let ids = eventIDs[start..<end]
-            // Unused slots are bound to NULL, which matches no row.
-            func id(_ offset: Int) -> Int64? { offset < ids.count ? ids[ids.startIndex + offset] : nil }
-            try hot.channelEventsCall.run(callID, id(0), id(1), id(2), id(3), id(4), id(5), id(6), id(7))
-            start = end
+        for eventID in eventIDs {
+            try hot.channelEventCall.run(callID, eventID)
         }
     }
 

@@ -128,12 +128,6 @@ public struct JSONObject: Sendable {
         }
     }
 
-    public func merging(_ other: JSONObject) -> JSONObject {
-        var copy = self
-        copy.merge(other)
-        return copy
-    }
-
     /// Keys in stored order.
     public var keys: [String] { entries.map(\.key) }
 

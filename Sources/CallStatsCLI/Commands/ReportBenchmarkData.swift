@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import Simulator
 import Storage
 
 /// A synthetic call center written straight into a CallStats database, for timing the
@@ -22,16 +23,11 @@ struct SyntheticCenter {
 
     struct Counts { var sessions = 0, intervals = 0, visits = 0, samples = 0, calls = 0 }
 
-    /// SplitMix64: small, fast, and the same on every platform.
+    /// The simulator's SplitMix64: small, fast, and the same on every platform.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { generator.next() }
         mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
         mutating func int(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
         mutating func exponential(_ mean: Double) -> Double { -mean * log1p(-unit() * 0.999_999) }

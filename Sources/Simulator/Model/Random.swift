@@ -6,14 +6,15 @@
 // operations only, which every platform rounds identically. `Foundation.log` could differ in
 // the last bit between glibc and Apple's libm and, after millions of draws, change the day.
 
-/// SplitMix64: used only to expand a 64-bit seed into xoshiro's 256-bit state (the seeding
-/// procedure the xoshiro authors recommend) and to derive independent child seeds.
-struct SplitMix64 {
-    private(set) var state: UInt64
+/// SplitMix64: expands a 64-bit seed into xoshiro's 256-bit state (the seeding procedure the
+/// xoshiro authors recommend) and derives independent child seeds; also the synthetic report
+/// data's generator (`ReportBenchmarkData`).
+public struct SplitMix64: Sendable {
+    public private(set) var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
