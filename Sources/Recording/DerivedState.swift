@@ -4,11 +4,7 @@ import CTIProtocol
 /// A value type: reset wholesale when a session starts.
 struct DerivedState {
     // MARK: PBX objects
-    var configs: [ObjectKey: JSONObject] = [:]
-    var statuses: [ObjectKey: JSONObject] = [:]
-    var configTimes: [ObjectKey: Double] = [:]
-    var dirtyConfigs: Set<ObjectKey> = []
-    var dirtyStatuses: Set<ObjectKey> = []
+    var objects = ObjectTable()
     var knownIPBX: Set<String> = []
     /// Agents listed by the bootstrap `listid`: their first status holds from the session's start.
     var bootstrapAgents: Set<String> = []

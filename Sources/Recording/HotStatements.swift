@@ -14,6 +14,16 @@ final class HotStatements {
     let callRing: Statement
     /// Moves an event to another call (when two calls merge).
     let channelEventCall: Statement
+    /// PBX objects, written for each one a batch changed (about a thousand per commit on a
+    /// busy day): by list, the configuration upsert and the status update.
+    let userConfig: Statement
+    let phoneConfig: Statement
+    let agentConfig: Statement
+    let queueConfig: Statement
+    let queueMemberConfig: Statement
+    let userStatus: Statement
+    let phoneStatus: Statement
+    let agentStatus: Statement
 
     init(_ database: Database) throws {
         journal = try database.makeStatement("""
@@ -45,5 +55,43 @@ final class HotStatements {
             """)
         callRing = try database.makeStatement("INSERT INTO call_ring (call_id, phone_id, user_id, channel, rang_at) VALUES (?, ?, ?, ?, ?)")
         channelEventCall = try database.makeStatement("UPDATE channel_event SET call_id = ? WHERE id = ?")
+        userConfig = try database.makeStatement("""
+            INSERT INTO pbx_user (ipbx, user_id, fullname, firstname, lastname, agent_id, config, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (ipbx, user_id) DO UPDATE SET fullname = excluded.fullname, firstname = excluded.firstname,
+              lastname = excluded.lastname, agent_id = excluded.agent_id, config = excluded.config,
+              updated_at = excluded.updated_at, deleted_at = NULL
+            """)
+        phoneConfig = try database.makeStatement("""
+            INSERT INTO phone (ipbx, phone_id, identity, number, user_id, context, protocol, config, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (ipbx, phone_id) DO UPDATE SET identity = excluded.identity, number = excluded.number,
+              user_id = excluded.user_id, context = excluded.context, protocol = excluded.protocol,
+              config = excluded.config, updated_at = excluded.updated_at, deleted_at = NULL
+            """)
+        agentConfig = try database.makeStatement("""
+            INSERT INTO agent (ipbx, agent_id, number, firstname, lastname, context, config, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (ipbx, agent_id) DO UPDATE SET number = excluded.number, firstname = excluded.firstname,
+              lastname = excluded.lastname, context = excluded.context, config = excluded.config,
+              updated_at = excluded.updated_at, deleted_at = NULL
+            """)
+        queueConfig = try database.makeStatement("""
+            INSERT INTO queue (ipbx, queue_id, name, number, display_name, context, config, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (ipbx, queue_id) DO UPDATE SET name = excluded.name, number = excluded.number,
+              display_name = excluded.display_name, context = excluded.context, config = excluded.config,
+              updated_at = excluded.updated_at, deleted_at = NULL
+            """)
+        queueMemberConfig = try database.makeStatement("""
+            INSERT INTO queue_member (ipbx, member_id, interface, queue_name, paused, penalty, membership, status, config, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (ipbx, member_id) DO UPDATE SET interface = excluded.interface, queue_name = excluded.queue_name,
+              paused = excluded.paused, penalty = excluded.penalty, membership = excluded.membership,
+              status = excluded.status, config = excluded.config, updated_at = excluded.updated_at, deleted_at = NULL
+            """)
+        userStatus = try database.makeStatement("UPDATE pbx_user SET status = ? WHERE ipbx = ? AND user_id = ?")
+        phoneStatus = try database.makeStatement("UPDATE phone SET status = ? WHERE ipbx = ? AND phone_id = ?")
+        agentStatus = try database.makeStatement("UPDATE agent SET status = ? WHERE ipbx = ? AND agent_id = ?")
     }
 }

@@ -6,19 +6,39 @@ extension Recorder {
     /// here) and the journal row's seq during replay (the line is already there).
     func apply(line: UnsafeRawBufferPointer, decoded: Result<ServerMessage, DecodeError>? = nil, receivedAt: Double,
                journalSeq: Int64? = nil) throws {
+        guard let current = session else { throw RecorderError.noSession }
+        // Switched on where it lies: `decoded ?? ...` and `get()` each copied the message, that
+        // is retained every string and array in it, twice per line.
+        switch decoded {
+        case .success(let message)?:
+            try apply(message, line: line, receivedAt: receivedAt, journalSeq: journalSeq)
+        case .failure(let error)?:
+            try journalMalformed(error, current, line: line, receivedAt: receivedAt, journalSeq: journalSeq)
+        case nil:
+            let message: ServerMessage
+            do throws(DecodeError) {
+                message = try ServerMessage.decode(line)
+            } catch {
+                try journalMalformed(error, current, line: line, receivedAt: receivedAt, journalSeq: journalSeq)
+                return
+            }
+            try apply(message, line: line, receivedAt: receivedAt, journalSeq: journalSeq)
+        }
+    }
+
+    private func journalMalformed(_ error: DecodeError, _ current: SessionContext, line: UnsafeRawBufferPointer, receivedAt: Double,
+                                  journalSeq: Int64?) throws {
+        if journalSeq == nil {
+            let fallback = current.serverTime(atLocal: receivedAt) ?? receivedAt
+            try insertJournal(receivedAt: receivedAt, eventTime: fallback, classname: nil, list: nil, function: nil,
+                              objectID: nil, malformed: error.description, line: line)
+        }
+        statistics.malformed += 1
+    }
+
+    private func apply(_ message: borrowing ServerMessage, line: UnsafeRawBufferPointer, receivedAt: Double, journalSeq: Int64?) throws {
         guard var current = session else { throw RecorderError.noSession }
         let fallback = current.serverTime(atLocal: receivedAt) ?? receivedAt
-        let message: ServerMessage
-        do throws(DecodeError) {
-            message = try (decoded ?? Result { () throws(DecodeError) in try ServerMessage.decode(line) }).get()
-        } catch {
-            if journalSeq == nil {
-                try insertJournal(receivedAt: receivedAt, eventTime: fallback, classname: nil, list: nil, function: nil,
-                                  objectID: nil, malformed: error.description, line: line)
-            }
-            statistics.malformed += 1
-            return
-        }
         let timenow = plausibleServerTime(message.timenow)
         let time = eventTime(of: message, timenow: timenow, fallback: fallback)
         if current.startedAt == nil {

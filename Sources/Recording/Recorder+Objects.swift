@@ -19,75 +19,54 @@ extension Recorder {
         if !derived.knownIPBX.contains(ipbx) {
             try noteIPBX(ipbx, context)
         }
-        let key = ObjectKey(list: list, ipbx: ipbx, id: id)
-        derived.configs[key, default: JSONObject()].merge(config)
-        let merged = derived.configs[key] ?? config
-        derived.configTimes[key] = context.time
-        derived.dirtyConfigs.insert(key)
+        let slot = derived.objects.slot(for: ObjectKey(list: list, ipbx: ipbx, id: id))
+        if derived.objects.configs[slot] == nil {
+            derived.objects.configs[slot] = config
+        } else {
+            derived.objects.configs[slot]?.merge(config)
+        }
+        derived.objects.configTimes[slot] = context.time
+        derived.objects.markConfigDirty(slot)
         switch list {
         case "users":
-            derived.userNames[id] = UserConfig(from: merged).fullname
+            if let merged = derived.objects.configs[slot] {
+                derived.userNames[id] = UserConfig(from: merged).fullname
+            }
         case "phones":
-            let phone = PhoneConfig(from: merged)
-            if let identity = phone.identity {
-                derived.phonesByIdentity[identity] = PhoneInfo(phoneID: id, userID: phone.userID, number: phone.number)
+            if let merged = derived.objects.configs[slot] {
+                let phone = PhoneConfig(from: merged)
+                if let identity = phone.identity {
+                    derived.phonesByIdentity[identity] = PhoneInfo(phoneID: id, userID: phone.userID, number: phone.number)
+                }
             }
         default:
             break
         }
     }
 
-    private func writeConfig(_ key: ObjectKey) throws {
-        guard let merged = derived.configs[key], let time = derived.configTimes[key] else { return }
-        let json = Self.json(merged)
+    private func writeConfig(_ slot: Int) throws {
+        guard let merged = derived.objects.configs[slot] else { return }
+        let key = derived.objects.keys[slot]
+        let time = derived.objects.configTimes[slot]
+        let json = UTF8Text(JSON.serialize(.object(merged)))
         let (ipbx, id) = (key.ipbx, key.id)
         switch key.list {
         case "users":
             let user = UserConfig(from: merged)
-            try database.execute("""
-                INSERT INTO pbx_user (ipbx, user_id, fullname, firstname, lastname, agent_id, config, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (ipbx, user_id) DO UPDATE SET fullname = excluded.fullname, firstname = excluded.firstname,
-                  lastname = excluded.lastname, agent_id = excluded.agent_id, config = excluded.config,
-                  updated_at = excluded.updated_at, deleted_at = NULL
-                """, ipbx, id, user.fullname, user.firstname, user.lastname, user.agentID, json, time)
+            try hot.userConfig.run(ipbx, id, user.fullname, user.firstname, user.lastname, user.agentID, json, time)
         case "phones":
             let phone = PhoneConfig(from: merged)
-            try database.execute("""
-                INSERT INTO phone (ipbx, phone_id, identity, number, user_id, context, protocol, config, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (ipbx, phone_id) DO UPDATE SET identity = excluded.identity, number = excluded.number,
-                  user_id = excluded.user_id, context = excluded.context, protocol = excluded.protocol,
-                  config = excluded.config, updated_at = excluded.updated_at, deleted_at = NULL
-                """, ipbx, id, phone.identity, phone.number, phone.userID, phone.context, phone.protocolName, json, time)
+            try hot.phoneConfig.run(ipbx, id, phone.identity, phone.number, phone.userID, phone.context, phone.protocolName, json, time)
         case "agents":
             let agent = AgentConfig(from: merged)
-            try database.execute("""
-                INSERT INTO agent (ipbx, agent_id, number, firstname, lastname, context, config, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (ipbx, agent_id) DO UPDATE SET number = excluded.number, firstname = excluded.firstname,
-                  lastname = excluded.lastname, context = excluded.context, config = excluded.config,
-                  updated_at = excluded.updated_at, deleted_at = NULL
-                """, ipbx, id, agent.number, agent.firstname, agent.lastname, agent.context, json, time)
+            try hot.agentConfig.run(ipbx, id, agent.number, agent.firstname, agent.lastname, agent.context, json, time)
         case "queues":
             let queue = QueueConfig(from: merged)
-            try database.execute("""
-                INSERT INTO queue (ipbx, queue_id, name, number, display_name, context, config, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (ipbx, queue_id) DO UPDATE SET name = excluded.name, number = excluded.number,
-                  display_name = excluded.display_name, context = excluded.context, config = excluded.config,
-                  updated_at = excluded.updated_at, deleted_at = NULL
-                """, ipbx, id, queue.name, queue.number, queue.displayname, queue.context, json, time)
+            try hot.queueConfig.run(ipbx, id, queue.name, queue.number, queue.displayname, queue.context, json, time)
         case "queuemembers":
             let member = QueueMemberConfig(from: merged)
-            try database.execute("""
-                INSERT INTO queue_member (ipbx, member_id, interface, queue_name, paused, penalty, membership, status, config, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (ipbx, member_id) DO UPDATE SET interface = excluded.interface, queue_name = excluded.queue_name,
-                  paused = excluded.paused, penalty = excluded.penalty, membership = excluded.membership,
-                  status = excluded.status, config = excluded.config, updated_at = excluded.updated_at, deleted_at = NULL
-                """, ipbx, id, member.interface, member.queueName, member.paused, member.penalty, member.membership,
-                member.status, json, time)
+            try hot.queueMemberConfig.run(ipbx, id, member.interface, member.queueName, member.paused, member.penalty,
+                                          member.membership, member.status, json, time)
         default:
             // Voicemails and lists we do not model stay in the journal only.
             break
@@ -98,34 +77,36 @@ extension Recorder {
     /// and only the last one of a batch matters for the table).
     func mergeStatus(list: String, ipbx: String, id: String, status: JSONObject) {
         guard list == "users" || list == "phones" || list == "agents" else { return }
-        let key = ObjectKey(list: list, ipbx: ipbx, id: id)
-        derived.statuses[key, default: JSONObject()].merge(status)
-        derived.dirtyStatuses.insert(key)
+        let slot = derived.objects.slot(for: ObjectKey(list: list, ipbx: ipbx, id: id))
+        if derived.objects.statuses[slot] == nil {
+            derived.objects.statuses[slot] = status
+        } else {
+            derived.objects.statuses[slot]?.merge(status)
+        }
+        derived.objects.markStatusDirty(slot)
     }
 
     func flushDirtyObjects() throws {
-        if !derived.dirtyConfigs.isEmpty {
-            let keys = derived.dirtyConfigs.sorted { ($0.list, $0.ipbx, $0.id) < ($1.list, $1.ipbx, $1.id) }
-            derived.dirtyConfigs.removeAll()
-            for key in keys { try writeConfig(key) }
+        if !derived.objects.dirtyConfigSlots.isEmpty {
+            for slot in derived.objects.takeDirtyConfigs() { try writeConfig(slot) }
         }
-        guard !derived.dirtyStatuses.isEmpty else { return }
-        // Sorted, so that the writes happen in the same order live and in replay.
-        let keys = derived.dirtyStatuses.sorted { ($0.list, $0.ipbx, $0.id) < ($1.list, $1.ipbx, $1.id) }
-        derived.dirtyStatuses.removeAll()
-        for key in keys {
-            guard let status = derived.statuses[key] else { continue }
-            let json = Self.json(status)
+        guard !derived.objects.dirtyStatusSlots.isEmpty else { return }
+        for slot in derived.objects.takeDirtyStatuses() {
+            guard let status = derived.objects.statuses[slot] else { continue }
+            let json = JSON.serialize(.object(status))
+            // A status that came back to what the row holds (a phone rang and stopped within
+            // the batch) leaves the row alone.
+            if derived.objects.writtenStatuses[slot] == json { continue }
+            let key = derived.objects.keys[slot]
             switch key.list {
-            case "users":
-                try database.execute("UPDATE pbx_user SET status = ? WHERE ipbx = ? AND user_id = ?", json, key.ipbx, key.id)
-            case "phones":
-                try database.execute("UPDATE phone SET status = ? WHERE ipbx = ? AND phone_id = ?", json, key.ipbx, key.id)
-            case "agents":
-                try database.execute("UPDATE agent SET status = ? WHERE ipbx = ? AND agent_id = ?", json, key.ipbx, key.id)
-            default:
-                break
+            case "users": try hot.userStatus.run(UTF8Text(json), key.ipbx, key.id)
+            case "phones": try hot.phoneStatus.run(UTF8Text(json), key.ipbx, key.id)
+            case "agents": try hot.agentStatus.run(UTF8Text(json), key.ipbx, key.id)
+            default: continue
             }
+            // Only what a row holds: a status of an object with no row yet (no configuration
+            // so far) is written again at its next change.
+            derived.objects.writtenStatuses[slot] = database.changes > 0 ? json : nil
         }
     }
 
@@ -142,7 +123,4 @@ extension Recorder {
         }
     }
 
-    static func json(_ object: JSONObject) -> String {
-        String(decoding: JSON.serialize(.object(object)), as: UTF8.self)
-    }
 }

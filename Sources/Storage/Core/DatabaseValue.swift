@@ -25,6 +25,27 @@ extension DatabaseValue: DatabaseBindable {
     }
 }
 
+/// Text held as UTF-8 bytes (serialized JSON): bound as text, not as a blob.
+public struct UTF8Text: DatabaseBindable {
+    public let bytes: [UInt8]
+
+    @inlinable
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    @inlinable
+    public func bind(to statement: Statement, at index: Int32) throws(StorageError) {
+        let failure = bytes.withUnsafeBytes { buffer -> StorageError? in
+            do throws(StorageError) {
+                try statement.bind(utf8Text: buffer, at: index)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+}
+
 extension Int64: DatabaseBindable {
     @inlinable
     public func bind(to statement: Statement, at index: Int32) throws(StorageError) {

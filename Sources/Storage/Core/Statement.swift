@@ -119,6 +119,27 @@ public final class Statement {
         try check(code)
     }
 
+    /// Binds text given as UTF-8 bytes the caller vouches for (serialized JSON), without
+    /// making a `String` of them first.
+    public func bind(utf8Text buffer: UnsafeRawBufferPointer, at index: Int32) throws(StorageError) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else {
+            try check(sqlite3_bind_text(handle, index, "", 0, nil))
+            return
+        }
+        let code: Int32
+        if let staged = stage(base, count: buffer.count) {
+            code = sqlite3_bind_text64(
+                handle, index, staged.assumingMemoryBound(to: CChar.self), sqlite3_uint64(buffer.count), nil, UInt8(SQLITE_UTF8)
+            )
+        } else {
+            code = sqlite3_bind_text64(
+                handle, index, base.assumingMemoryBound(to: CChar.self), sqlite3_uint64(buffer.count),
+                callstats_sqlite_transient(), UInt8(SQLITE_UTF8)
+            )
+        }
+        try check(code)
+    }
+
     /// Binds a blob. An empty collection binds an empty blob, not NULL
     /// (`sqlite3_bind_blob` with a null pointer would store NULL).
     public func bind(bytes: some Collection<UInt8>, at index: Int32) throws(StorageError) {
@@ -213,25 +234,6 @@ public final class Statement {
         try bind(values)
         while try step() {}
         sqlite3_reset(handle)
-    }
-
-    /// Resets, binds the values (no existential boxing: the hot path of the recorder) and runs
-    /// the statement to completion. Inlinable, so that the caller's concrete types bind
-    /// without going through witness tables.
-    @inlinable
-    public func run<each Value: DatabaseBindable>(_ values: repeat each Value) throws(StorageError) {
-        resetForRebinding()
-        var index: Int32 = 0
-        for value in repeat each values {
-            index += 1
-            do {
-                try value.bind(to: self, at: index)
-            } catch {
-                reset()
-                throw error
-            }
-        }
-        try finishRun(boundCount: index)
     }
 
     /// Resets, binds the values and calls `body` for each row, with this statement positioned on it.

@@ -1,0 +1,66 @@
+import CTIProtocol
+
+/// The PBX objects of a session (users, phones, agents, queues, queue members): their merged
+/// configuration and status, and which of them the open batch changed.
+///
+/// Each object gets a slot the first time it is named, so a message costs one hash of its key
+/// (three strings) instead of one per dictionary it touches. Slots are handed out in order of
+/// first appearance, which is also the order the rows are written in: the same live and in
+/// replay, whatever the batches.
+struct ObjectTable {
+    private var slots: [ObjectKey: Int] = [:]
+    private(set) var keys: [ObjectKey] = []
+    var configs: [JSONObject?] = []
+    var configTimes: [Double] = []
+    var statuses: [JSONObject?] = []
+    /// The status JSON last written for each object, to skip rewriting a row with what it holds
+    /// (a phone's `hintstatus` often goes and comes back within a batch).
+    var writtenStatuses: [[UInt8]?] = []
+    private var configDirty: [Bool] = []
+    private var statusDirty: [Bool] = []
+    private(set) var dirtyConfigSlots: [Int] = []
+    private(set) var dirtyStatusSlots: [Int] = []
+
+    /// The object's slot, made on first use.
+    mutating func slot(for key: ObjectKey) -> Int {
+        if let slot = slots[key] { return slot }
+        let slot = keys.count
+        slots[key] = slot
+        keys.append(key)
+        configs.append(nil)
+        configTimes.append(0)
+        statuses.append(nil)
+        writtenStatuses.append(nil)
+        configDirty.append(false)
+        statusDirty.append(false)
+        return slot
+    }
+
+    mutating func markConfigDirty(_ slot: Int) {
+        guard !configDirty[slot] else { return }
+        configDirty[slot] = true
+        dirtyConfigSlots.append(slot)
+    }
+
+    mutating func markStatusDirty(_ slot: Int) {
+        guard !statusDirty[slot] else { return }
+        statusDirty[slot] = true
+        dirtyStatusSlots.append(slot)
+    }
+
+    /// The slots whose configuration changed since the last call, in slot order.
+    mutating func takeDirtyConfigs() -> [Int] {
+        let taken = dirtyConfigSlots.sorted()
+        for slot in taken { configDirty[slot] = false }
+        dirtyConfigSlots.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    /// The slots whose status changed since the last call, in slot order.
+    mutating func takeDirtyStatuses() -> [Int] {
+        let taken = dirtyStatusSlots.sorted()
+        for slot in taken { statusDirty[slot] = false }
+        dirtyStatusSlots.removeAll(keepingCapacity: true)
+        return taken
+    }
+}
