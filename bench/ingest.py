@@ -3,14 +3,16 @@
 
 Runs `callstats simulate --speed max` and `callstats collect --once` as separate processes
 over TCP, and reports the collector's rate (journal lines per second of its run) and its
-peak RSS. In the same run, over the very lines the collector journaled:
+peak RSS. In the same run:
   * a plain Python script (json + sqlite3, batched executemany) that only parses and
-    journals them;
+    journals lines, reading them over TCP from a second simulator with the same seed, as
+    the collector does (the simulator shares the machine with it);
+  * the same Python, over the very lines the collector journaled, read from a file;
   * the sqlite3 shell's .import of the same lines into a one-column table.
 
 usage: bench/ingest.py [--agents 300] [--queues 20] [--hours 24] [--seed 5] [--binary .build/release/callstats]
 """
-import argparse, json, os, resource, sqlite3, subprocess, sys, tempfile, time
+import argparse, hashlib, json, os, resource, socket, sqlite3, subprocess, sys, tempfile, time
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--agents", type=int, default=300)
@@ -77,6 +79,78 @@ with open(capture, "wb") as f:
         f.write(line + b"\n")
 connection.close()
 
+# Plain Python under the collector's conditions: a second simulator with the same seed, read
+# over TCP (logging in and asking for the same lists as the collector), every line parsed and
+# journaled in batches of 5,000, while the simulator shares the machine.
+simulator = subprocess.Popen(
+    [args.binary, "simulate", "--listen", "127.0.0.1:0", "--speed", "max", "--exit-when-done",
+     "--seed", str(args.seed), "--agents", str(args.agents), "--queues", str(args.queues),
+     "--duration", f"{args.hours}h"],
+    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+listening = simulator.stdout.readline().strip()
+if not listening.startswith("listening "):
+    sys.exit(f"simulator did not start: {listening!r}")
+host, port = listening.split(" ", 1)[1].rsplit(":", 1)
+tcp_db = os.path.join(work, "python-tcp.db")
+t = time.perf_counter()
+out = sqlite3.connect(tcp_db)
+out.execute("PRAGMA journal_mode=WAL")
+out.execute("PRAGMA synchronous=NORMAL")
+out.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, received_at REAL, event_time REAL, class TEXT, line BLOB)")
+sock = socket.create_connection((host, int(port)))
+reader = sock.makefile("rb")
+command = 0
+def send(obj):
+    global command
+    command += 1
+    obj["commandid"] = command
+    sock.sendall(json.dumps(obj).encode() + b"\n")
+batch = []
+tcp_lines = 0
+def journal(raw, message):
+    global batch, tcp_lines
+    batch.append((time.time(), message.get("timenow"), message.get("class"), raw))
+    tcp_lines += 1
+    if len(batch) >= 5000:
+        out.executemany("INSERT INTO journal (received_at, event_time, class, line) VALUES (?, ?, ?, ?)", batch)
+        out.commit()
+        batch = []
+def until(classname):
+    for raw in reader:
+        raw = raw.rstrip(b"\n")
+        message = json.loads(raw)
+        journal(raw, message)
+        if message.get("class") == classname:
+            return message
+    sys.exit("the simulator closed during the login")
+send({"class": "login_id", "company": "default", "ident": "ingest", "userlogin": "stats", "xivoversion": "1.2"})
+session = until("login_id")["sessionid"]
+send({"class": "login_pass", "hashedpassword": hashlib.sha1(f"{session}:secret".encode()).hexdigest()})
+capas = until("login_pass")["capalist"]
+send({"class": "login_capas", "capaid": capas[0], "state": "available", "lastconnwins": False, "loginkind": "user"})
+send({"class": "getipbxlist"})
+send({"class": "subscribetoqueuesstats"})
+for name in ["users", "phones", "agents", "queues", "queuemembers"]:
+    send({"class": "getlist", "function": "listid", "listname": name, "tipbxid": "xivo"})
+for raw in reader:
+    raw = raw.rstrip(b"\n")
+    message = json.loads(raw)
+    journal(raw, message)
+    if message.get("function") == "listid":
+        for tid in message.get("list", []):
+            for function in ["updateconfig", "updatestatus"]:
+                send({"class": "getlist", "function": function, "listname": message["listname"], "tipbxid": "xivo", "tid": tid})
+            if message["listname"] == "queues":
+                send({"class": "subscribe", "message": "queueentryupdate", "queueid": int(tid)})
+out.executemany("INSERT INTO journal (received_at, event_time, class, line) VALUES (?, ?, ?, ?)", batch)
+out.commit()
+out.close()
+tcp_elapsed = time.perf_counter() - t
+sock.close()
+simulator.wait()
+print(f"python json + sqlite3 executemany, over TCP from the simulator: {tcp_lines} lines in {tcp_elapsed:.2f} s: "
+      f"{tcp_lines / tcp_elapsed:,.0f} lines/s")
+
 # Plain Python: parse and journal, batched.
 python_db = os.path.join(work, "python.db")
 t = time.perf_counter()
@@ -108,4 +182,5 @@ subprocess.run(["sqlite3", shell_db], input=script, text=True, check=True, stdou
 shell_elapsed = time.perf_counter() - t
 count = sqlite3.connect(shell_db).execute("SELECT count(*) FROM journal").fetchone()[0]
 print(f"sqlite3 shell .import: {count / shell_elapsed:,.0f} lines/s ({shell_elapsed:.2f} s, {count} rows)")
-print(f"collector / python: {(lines / elapsed) / (lines / python_elapsed):.2f}")
+print(f"collector / python: {(lines / elapsed) / (lines / python_elapsed):.2f}; "
+      f"collector / python over TCP: {(lines / elapsed) / (tcp_lines / tcp_elapsed):.2f}")

@@ -257,6 +257,47 @@ struct RecorderTests {
         #expect(try f.derivedDump() == live)
     }
 
+    @Test("object rows hold the last status of each batch; a status heard before the object's configuration reaches its row with the configuration's next batch, even unchanged")
+    func objectStatuses() throws {
+        let f = try F()
+        let t0 = Self.t0
+        func phoneStatus(_ hint: String, _ time: Double) -> String {
+            #"{"class":"getlist","listname":"phones","function":"updatestatus","tipbxid":"xivo","tid":"2","status":{"hintstatus":"\#(hint)"},"timenow":\#(time)}"#
+        }
+        func status() throws -> [[DatabaseValue]] {
+            try f.rows("SELECT status FROM phone WHERE ipbx = 'xivo' AND phone_id = '2'")
+        }
+        try f.recorder.beginSession(server: "pbx", connectedAt: 0)
+        try f.send(#"{"class":"login_id","sessionid":"abc","timenow":\#(t0)}"#, receivedAt: 0)
+        // The status comes first: there is no row to hold it yet.
+        try f.send(phoneStatus("0", t0 + 1), receivedAt: 1)
+        try f.recorder.commit()
+        #expect(try status().isEmpty)
+        try f.send(F.phoneConfig(2, identity: "SIP/bob", number: "1002", user: 12, timenow: t0 + 2), receivedAt: 2)
+        try f.recorder.commit()
+        #expect(try status() == [[.text("{}")]])
+        // The same status again: the row has never held it, so it is written.
+        try f.send(phoneStatus("0", t0 + 3), receivedAt: 3)
+        try f.recorder.commit()
+        #expect(try status() == [[.text(#"{"hintstatus":"0"}"#)]])
+        // Rang and stopped within one batch: the row keeps what it holds.
+        try f.send(phoneStatus("1", t0 + 4), receivedAt: 4)
+        try f.send(phoneStatus("0", t0 + 5), receivedAt: 5)
+        try f.recorder.commit()
+        #expect(try status() == [[.text(#"{"hintstatus":"0"}"#)]])
+        try f.send(phoneStatus("1", t0 + 6), receivedAt: 6)
+        try f.recorder.commit()
+        #expect(try status() == [[.text(#"{"hintstatus":"1"}"#)]])
+        // A new session starts from nothing written: its first status is written.
+        try f.recorder.endSession(reason: "connection_lost", at: 7)
+        try f.recorder.beginSession(server: "pbx", connectedAt: 8)
+        try f.send(#"{"class":"login_id","sessionid":"abd","timenow":\#(t0 + 8)}"#, receivedAt: 8)
+        try f.database.execute("UPDATE phone SET status = '{}'")
+        try f.send(phoneStatus("1", t0 + 9), receivedAt: 9)
+        try f.recorder.commit()
+        #expect(try status() == [[.text(#"{"hintstatus":"1"}"#)]])
+    }
+
     @Test("replay rebuilds every derived table exactly as live collection wrote it")
     func replayEqualsLive() throws {
         let f = try F()
