@@ -47,13 +47,13 @@ enum JSONSerializer {
             out.append(UInt8(ascii: "]"))
         case .object(let o):
             out.append(UInt8(ascii: "{"))
-            var first = true
-            for (key, member) in o {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                writeString(key, into: &out)
+            // By index into the stored members: iterating the object made a (key, value) copy
+            // of each, retained and released.
+            for i in o.entries.indices {
+                if i != 0 { out.append(UInt8(ascii: ",")) }
+                writeString(o.entries[i].key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(member, into: &out)
+                write(o.entries[i].value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
