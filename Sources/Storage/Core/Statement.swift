@@ -98,46 +98,29 @@ public final class Statement {
     /// Binds text by its UTF-8 bytes and their count, so an embedded NUL is kept.
     public func bind(_ value: String, at index: Int32) throws(StorageError) {
         var value = value
-        let code = value.withUTF8 { buffer -> Int32 in
-            guard let base = buffer.baseAddress, buffer.count > 0 else {
-                // An empty string is text, not NULL: SQLite copies nothing from a static "".
-                return sqlite3_bind_text(handle, index, "", 0, nil)
-            }
-            if let staged = stage(UnsafeRawPointer(base), count: buffer.count) {
-                return sqlite3_bind_text64(
-                    handle, index, staged.assumingMemoryBound(to: CChar.self), sqlite3_uint64(buffer.count),
-                    nil, UInt8(SQLITE_UTF8)
-                )
-            }
-            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { text in
-                sqlite3_bind_text64(
-                    handle, index, text, sqlite3_uint64(buffer.count),
-                    callstats_sqlite_transient(), UInt8(SQLITE_UTF8)
-                )
-            }
-        }
-        try check(code)
+        try check(value.withUTF8 { bindText(UnsafeRawBufferPointer($0), at: index) })
     }
 
     /// Binds text given as UTF-8 bytes the caller vouches for (serialized JSON), without
     /// making a `String` of them first.
     public func bind(utf8Text buffer: UnsafeRawBufferPointer, at index: Int32) throws(StorageError) {
+        try check(bindText(buffer, at: index))
+    }
+
+    private func bindText(_ buffer: UnsafeRawBufferPointer, at index: Int32) -> Int32 {
         guard let base = buffer.baseAddress, buffer.count > 0 else {
-            try check(sqlite3_bind_text(handle, index, "", 0, nil))
-            return
+            // An empty string is text, not NULL: SQLite copies nothing from a static "".
+            return sqlite3_bind_text(handle, index, "", 0, nil)
         }
-        let code: Int32
         if let staged = stage(base, count: buffer.count) {
-            code = sqlite3_bind_text64(
+            return sqlite3_bind_text64(
                 handle, index, staged.assumingMemoryBound(to: CChar.self), sqlite3_uint64(buffer.count), nil, UInt8(SQLITE_UTF8)
             )
-        } else {
-            code = sqlite3_bind_text64(
-                handle, index, base.assumingMemoryBound(to: CChar.self), sqlite3_uint64(buffer.count),
-                callstats_sqlite_transient(), UInt8(SQLITE_UTF8)
-            )
         }
-        try check(code)
+        return sqlite3_bind_text64(
+            handle, index, base.assumingMemoryBound(to: CChar.self), sqlite3_uint64(buffer.count),
+            callstats_sqlite_transient(), UInt8(SQLITE_UTF8)
+        )
     }
 
     /// Binds a blob. An empty collection binds an empty blob, not NULL
