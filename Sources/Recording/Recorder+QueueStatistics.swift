@@ -15,11 +15,12 @@ extension Recorder {
         for queue in stats {
             for stat in queue.values {
                 let value = stat.value.number
-                let series = StatisticSeries(queueID: queue.queueID, key: stat.key)
-                if let inEffect = derived.statisticsInEffect[series], inEffect == value {
+                // One lookup: the previous value is swapped in place for the new one.
+                let previous = derived.statisticsInEffect.updateValue(value,
+                    forKey: StatisticSeries(queueID: queue.queueID, key: stat.key))
+                if let previous, previous == value {
                     continue
                 }
-                derived.statisticsInEffect[series] = .some(value)
                 try hot.statSample.run(ipbx, queue.queueID, stat.key, context.time, value, window, context.sessionID, context.journalSeq)
             }
         }
