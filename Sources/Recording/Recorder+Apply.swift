@@ -4,25 +4,21 @@ import Storage
 extension Recorder {
     /// The one place a line becomes rows. `journalSeq` is nil live (the line is journaled
     /// here) and the journal row's seq during replay (the line is already there).
-    func apply(line: UnsafeRawBufferPointer, decoded: Result<ServerMessage, DecodeError>? = nil, receivedAt: Double,
+    func apply(line: UnsafeRawBufferPointer, receivedAt: Double, journalSeq: Int64? = nil) throws {
+        let decoded = Result { () throws(DecodeError) in try ServerMessage.decode(line) }
+        try apply(line: line, decoded: decoded, receivedAt: receivedAt, journalSeq: journalSeq)
+    }
+
+    /// The same for a line decoded beforehand, lent rather than copied: a copy of a message
+    /// retains every string and array in it.
+    func apply(line: UnsafeRawBufferPointer, decoded: borrowing Result<ServerMessage, DecodeError>, receivedAt: Double,
                journalSeq: Int64? = nil) throws {
         guard let current = session else { throw RecorderError.noSession }
-        // Switched on where it lies: `decoded ?? ...` and `get()` each copied the message, that
-        // is retained every string and array in it, twice per line.
         switch decoded {
-        case .success(let message)?:
+        case .success(let message):
             try apply(message, line: line, receivedAt: receivedAt, journalSeq: journalSeq)
-        case .failure(let error)?:
+        case .failure(let error):
             try journalMalformed(error, current, line: line, receivedAt: receivedAt, journalSeq: journalSeq)
-        case nil:
-            let message: ServerMessage
-            do throws(DecodeError) {
-                message = try ServerMessage.decode(line)
-            } catch {
-                try journalMalformed(error, current, line: line, receivedAt: receivedAt, journalSeq: journalSeq)
-                return
-            }
-            try apply(message, line: line, receivedAt: receivedAt, journalSeq: journalSeq)
         }
     }
 

@@ -150,12 +150,13 @@ public final class Recorder {
     /// class is journaled with the reason and otherwise skipped); throws only when the
     /// database fails, and then the open batch is rolled back.
     public func record(line: UnsafeRawBufferPointer, receivedAt: Double) throws {
-        try record(line: line, decoded: nil, receivedAt: receivedAt)
+        let decoded = Result { () throws(DecodeError) in try ServerMessage.decode(line) }
+        try record(line: line, decoded: decoded, receivedAt: receivedAt)
     }
 
     /// The same, for a line the caller already decoded (the collector decodes on the
     /// connection's thread); `decoded` must be what `ServerMessage.decode(line)` gives.
-    public func record(line: UnsafeRawBufferPointer, decoded: Result<ServerMessage, DecodeError>?, receivedAt: Double) throws {
+    public func record(line: UnsafeRawBufferPointer, decoded: borrowing Result<ServerMessage, DecodeError>, receivedAt: Double) throws {
         guard session != nil else {
             throw RecorderError.noSession
         }

@@ -37,6 +37,12 @@ public struct LineBatch: Sendable {
         decoded[index]
     }
 
+    /// Lends line `index` decoded to `body`, without the copy `message(at:)` makes (which
+    /// retains every string and array in the message).
+    public func withMessage<R>(at index: Int, _ body: (borrowing Result<ServerMessage, DecodeError>) throws -> R) rethrows -> R {
+        try body(decoded[index])
+    }
+
     /// Lends line `index` (without its line end) to `body`.
     public func withLine<R>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let start = index == 0 ? 0 : ends[index - 1]

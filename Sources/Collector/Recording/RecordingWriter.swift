@@ -71,8 +71,10 @@ public actor RecordingWriter {
         if let failure { throw failure }
         do {
             for index in 0..<batch.count {
-                try batch.withLine(at: index) {
-                    try recorder.record(line: $0, decoded: batch.message(at: index), receivedAt: batch.receivedAt)
+                try batch.withLine(at: index) { line in
+                    try batch.withMessage(at: index) { decoded in
+                        try recorder.record(line: line, decoded: decoded, receivedAt: batch.receivedAt)
+                    }
                 }
             }
         } catch {

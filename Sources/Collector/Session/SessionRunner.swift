@@ -188,7 +188,11 @@ struct SessionRunner: Sendable {
                     return .failed(error)
                 }
                 for index in 0..<batch.count {
-                    guard case .success(let message) = batch.message(at: index), machine.acts(on: message) else { continue }
+                    let acts = batch.withMessage(at: index) { decoded in
+                        guard case .success(let message) = decoded else { return false }
+                        return machine.acts(on: message)
+                    }
+                    guard acts, case .success(let message) = batch.message(at: index) else { continue }
                     let actions = machine.receive(message, now: clock())
                     if actions.contains(.startTLS) && index != batch.count - 1 {
                         return .failed(.protocolError(
