@@ -99,6 +99,24 @@ struct PacingTests {
         try await finish(server)
     }
 
+    @Test("at max speed a login after every reader left resumes the day")
+    func loginResumesDay() async throws {
+        let server = try await startServer()
+        let first = try TestClient(port: server.port)
+        try first.login()
+        try first.read(until: "some traffic") { $0["listname"] == "agents" }
+        first.close()
+        let alone = try await waitFor("the disconnection", server: server) { $0.connectedClients == 0 }
+        let second = try TestClient(port: server.port)
+        try second.login()
+        // Day traffic stamped after the moment everyone had left: the model moved on.
+        let later = try second.read(until: "traffic after the reconnection", timeout: 10) {
+            $0["class"]?.string == "getlist" && ($0["timenow"]?.double ?? 0) > alone.simulatedTime
+        }
+        #expect((later["timenow"]?.double ?? 0) > alone.simulatedTime)
+        try await finish(server)
+    }
+
     @Test("the clock starts the configured delay after the first login (1 s by default)")
     func clockStartDelay() async throws {
         #expect(SimulatorConfiguration().clockStartDelaySeconds == 1)

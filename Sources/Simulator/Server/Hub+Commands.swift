@@ -197,6 +197,7 @@ extension Hub {
         model.userLoggedIn(userId, state: msg["state"]?.string ?? "available")
         logger.info("client logged in", metadata: ["conn": "\(c.id)", "user": "\(user.loginClient ?? "?")"])
         scheduleClockStart()
+        resumeForNewReader()
     }
 
     /// The real server echoes the client's `status` and, for `true`, wraps the socket right

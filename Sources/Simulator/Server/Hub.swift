@@ -105,6 +105,13 @@ final class Hub {
         checkAllClosed()
     }
 
+    /// At `--speed max` the model waits while nobody is logged in: a login after every reader
+    /// left resumes it (the first login starts the clock instead, see `scheduleClockStart`).
+    func resumeForNewReader() {
+        guard configuration.speed == .max, case .running = clock, !stepping else { return }
+        continueSoon()
+    }
+
     func writabilityChanged(_ c: ClientConnection) {
         guard c.channel.isWritable else { return }
         if c.readingPaused {
