@@ -168,6 +168,26 @@ struct OutputTests {
         #expect(terminal.contains("\u{FFFD}[31mred\u{FFFD}"))
     }
 
+    @Test("the terminal table aligns by terminal columns: CJK characters and emoji take two, accents one")
+    func wideCharacters() {
+        var table = ReportTable(columns: ["name", "calls"])
+        table.rows = [
+            [.text("王小明"), .number("3")],
+            [.text("Zoë"), .number("12")],
+            [.text("テスト☎️"), .number("7")],
+            [.text("ｱｲ\u{200B}"), .number("1")],
+        ]
+        #expect(TextTable.render(table) == """
+            name      calls
+            --------  -----
+            王小明        3
+            Zoë          12
+            テスト☎️      7
+            ｱｲ\u{200B}            1
+
+            """)
+    }
+
     @Test("the single-report page escapes every server string")
     func reportPage() throws {
         let fixture = try GoldenScenario.build()

@@ -151,15 +151,16 @@ public enum JSONText {
 
 // MARK: Terminal table
 
-/// Columns aligned with spaces, numbers to the right; control characters never reach the terminal.
+/// Columns aligned with spaces (by terminal columns: CJK characters take two), numbers to the
+/// right; control characters never reach the terminal.
 public enum TextTable {
     public static func render(_ table: ReportTable) -> String {
         let header = table.columns.map { TextSanitizer.clean($0, flattenLines: true) }
         let body = table.rows.map { $0.map { TextSanitizer.clean($0.plainText, flattenLines: true) } }
-        var widths = header.map(\.count)
+        var widths = header.map(TerminalWidth.of)
         for row in body {
             for (index, value) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], value.count)
+                widths[index] = max(widths[index], TerminalWidth.of(value))
             }
         }
         let numeric = table.columns.indices.map { column in
@@ -169,7 +170,7 @@ public enum TextTable {
         func line(_ values: [String]) -> String {
             var parts: [String] = []
             for (index, value) in values.enumerated() {
-                let padding = String(repeating: " ", count: max(0, widths[index] - value.count))
+                let padding = String(repeating: " ", count: max(0, widths[index] - TerminalWidth.of(value)))
                 parts.append(numeric[index] ? padding + value : value + padding)
             }
             var text = parts.joined(separator: "  ")
