@@ -5,47 +5,14 @@ to a file, until the server closes: a capture for the decode and record benchmar
 usage: capture.py HOST PORT USER PASSWORD OUTPUT [--bootstrap]
 With --bootstrap it also asks for the lists, queue statistics and queue entries, like
 callstats collect."""
-import hashlib, json, socket, sys
+import os, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cti_client import Client
 
 host, port, user, password, output = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
-bootstrap = "--bootstrap" in sys.argv
-sock = socket.create_connection((host, port))
-reader = sock.makefile("rb")
-command = 0
-
-def send(obj):
-    global command
-    command += 1
-    obj["commandid"] = command
-    sock.sendall(json.dumps(obj).encode() + b"\n")
-
-def read():
-    line = reader.readline()
-    if not line:
-        sys.exit("server closed during login")
-    out.write(line)
-    return json.loads(line)
-
 with open(output, "wb") as out:
-    send({"class": "login_id", "company": "default", "ident": "capture", "userlogin": user, "xivoversion": "1.2"})
-    message = read()
-    while message.get("class") != "login_id":
-        message = read()
-    session = message["sessionid"]
-    send({"class": "login_pass", "hashedpassword": hashlib.sha1(f"{session}:{password}".encode()).hexdigest()})
-    while message.get("class") != "login_pass":
-        message = read()
-    send({"class": "login_capas", "capaid": message["capalist"][0], "state": "available", "lastconnwins": False, "loginkind": "user"})
-    if bootstrap:
-        send({"class": "subscribetoqueuesstats"})
-        for name in ["users", "phones", "agents", "queues", "queuemembers"]:
-            send({"class": "getlist", "function": "listid", "listname": name, "tipbxid": "xivo"})
-    for line in reader:
-        out.write(line)
-        if bootstrap and b'"listid"' in line:
-            message = json.loads(line)
-            for tid in message["list"]:
-                for function in ["updateconfig", "updatestatus"]:
-                    send({"class": "getlist", "function": function, "listname": message["listname"], "tipbxid": "xivo", "tid": tid})
-                if message["listname"] == "queues":
-                    send({"class": "subscribe", "message": "queueentryupdate", "queueid": int(tid)})
+    client = Client(host, port, lambda raw: out.write(raw + b"\n"))
+    client.login(user, password, ident="capture")
+    client.read_to_end(bootstrap="--bootstrap" in sys.argv)
+    client.close()

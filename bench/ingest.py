@@ -12,7 +12,10 @@ peak RSS. In the same run:
 
 usage: bench/ingest.py [--agents 300] [--queues 20] [--hours 24] [--seed 5] [--binary .build/release/callstats]
 """
-import argparse, hashlib, json, os, resource, socket, sqlite3, subprocess, sys, tempfile, time
+import argparse, json, os, resource, sqlite3, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cti_client import Client
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--agents", type=int, default=300)
@@ -29,15 +32,19 @@ with open(password, "w") as f:
     f.write("secret\n")
 os.chmod(password, 0o600)
 
-simulator = subprocess.Popen(
-    [args.binary, "simulate", "--listen", "127.0.0.1:0", "--speed", "max", "--exit-when-done",
-     "--seed", str(args.seed), "--agents", str(args.agents), "--queues", str(args.queues),
-     "--duration", f"{args.hours}h"],
-    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-listening = simulator.stdout.readline().strip()
-if not listening.startswith("listening "):
-    sys.exit(f"simulator did not start: {listening!r}")
-address = listening.split(" ", 1)[1]
+def start_simulator():
+    """The simulated day at --speed max; returns the process and the address it listens on."""
+    process = subprocess.Popen(
+        [args.binary, "simulate", "--listen", "127.0.0.1:0", "--speed", "max", "--exit-when-done",
+         "--seed", str(args.seed), "--agents", str(args.agents), "--queues", str(args.queues),
+         "--duration", f"{args.hours}h"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    listening = process.stdout.readline().strip()
+    if not listening.startswith("listening "):
+        sys.exit(f"simulator did not start: {listening!r}")
+    return process, listening.split(" ", 1)[1]
+
+simulator, address = start_simulator()
 
 start = time.perf_counter()
 collector = subprocess.Popen(
@@ -79,74 +86,41 @@ with open(capture, "wb") as f:
         f.write(line + b"\n")
 connection.close()
 
+def journal_database(path):
+    """The plain script's database: WAL, as the collector's, and a journal table."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, received_at REAL, event_time REAL, class TEXT, line BLOB)")
+    return connection
+
 # Plain Python under the collector's conditions: a second simulator with the same seed, read
 # over TCP (logging in and asking for the same lists as the collector), every line parsed and
 # journaled in batches of 5,000, while the simulator shares the machine.
-simulator = subprocess.Popen(
-    [args.binary, "simulate", "--listen", "127.0.0.1:0", "--speed", "max", "--exit-when-done",
-     "--seed", str(args.seed), "--agents", str(args.agents), "--queues", str(args.queues),
-     "--duration", f"{args.hours}h"],
-    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-listening = simulator.stdout.readline().strip()
-if not listening.startswith("listening "):
-    sys.exit(f"simulator did not start: {listening!r}")
-host, port = listening.split(" ", 1)[1].rsplit(":", 1)
+simulator, tcp_address = start_simulator()
+host, port = tcp_address.rsplit(":", 1)
 tcp_db = os.path.join(work, "python-tcp.db")
 t = time.perf_counter()
-out = sqlite3.connect(tcp_db)
-out.execute("PRAGMA journal_mode=WAL")
-out.execute("PRAGMA synchronous=NORMAL")
-out.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, received_at REAL, event_time REAL, class TEXT, line BLOB)")
-sock = socket.create_connection((host, int(port)))
-reader = sock.makefile("rb")
-command = 0
-def send(obj):
-    global command
-    command += 1
-    obj["commandid"] = command
-    sock.sendall(json.dumps(obj).encode() + b"\n")
+out = journal_database(tcp_db)
 batch = []
 tcp_lines = 0
-def journal(raw, message):
+def journal(raw):
     global batch, tcp_lines
+    message = json.loads(raw)
     batch.append((time.time(), message.get("timenow"), message.get("class"), raw))
     tcp_lines += 1
     if len(batch) >= 5000:
         out.executemany("INSERT INTO journal (received_at, event_time, class, line) VALUES (?, ?, ?, ?)", batch)
         out.commit()
         batch = []
-def until(classname):
-    for raw in reader:
-        raw = raw.rstrip(b"\n")
-        message = json.loads(raw)
-        journal(raw, message)
-        if message.get("class") == classname:
-            return message
-    sys.exit("the simulator closed during the login")
-send({"class": "login_id", "company": "default", "ident": "ingest", "userlogin": "stats", "xivoversion": "1.2"})
-session = until("login_id")["sessionid"]
-send({"class": "login_pass", "hashedpassword": hashlib.sha1(f"{session}:secret".encode()).hexdigest()})
-capas = until("login_pass")["capalist"]
-send({"class": "login_capas", "capaid": capas[0], "state": "available", "lastconnwins": False, "loginkind": "user"})
-send({"class": "getipbxlist"})
-send({"class": "subscribetoqueuesstats"})
-for name in ["users", "phones", "agents", "queues", "queuemembers"]:
-    send({"class": "getlist", "function": "listid", "listname": name, "tipbxid": "xivo"})
-for raw in reader:
-    raw = raw.rstrip(b"\n")
-    message = json.loads(raw)
-    journal(raw, message)
-    if message.get("function") == "listid":
-        for tid in message.get("list", []):
-            for function in ["updateconfig", "updatestatus"]:
-                send({"class": "getlist", "function": function, "listname": message["listname"], "tipbxid": "xivo", "tid": tid})
-            if message["listname"] == "queues":
-                send({"class": "subscribe", "message": "queueentryupdate", "queueid": int(tid)})
+client = Client(host, port, journal)
+client.login("stats", "secret", ident="ingest")
+client.read_to_end(bootstrap=True)
 out.executemany("INSERT INTO journal (received_at, event_time, class, line) VALUES (?, ?, ?, ?)", batch)
 out.commit()
 out.close()
 tcp_elapsed = time.perf_counter() - t
-sock.close()
+client.close()
 simulator.wait()
 print(f"python json + sqlite3 executemany, over TCP from the simulator: {tcp_lines} lines in {tcp_elapsed:.2f} s: "
       f"{tcp_lines / tcp_elapsed:,.0f} lines/s")
@@ -154,10 +128,7 @@ print(f"python json + sqlite3 executemany, over TCP from the simulator: {tcp_lin
 # Plain Python: parse and journal, batched.
 python_db = os.path.join(work, "python.db")
 t = time.perf_counter()
-out = sqlite3.connect(python_db)
-out.execute("PRAGMA journal_mode=WAL")
-out.execute("PRAGMA synchronous=NORMAL")
-out.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, received_at REAL, event_time REAL, class TEXT, line BLOB)")
+out = journal_database(python_db)
 batch = []
 with open(capture, "rb") as f:
     for raw in f:
