@@ -36,16 +36,35 @@ struct ObjectTable {
         return slot
     }
 
-    mutating func markConfigDirty(_ slot: Int) {
-        guard !configDirty[slot] else { return }
-        configDirty[slot] = true
-        dirtyConfigSlots.append(slot)
+    /// Merges a configuration into the object's (updates can be partial), to be written at
+    /// the commit; returns the merged configuration.
+    @discardableResult
+    mutating func mergeConfig(_ config: JSONObject, into slot: Int, at time: Double) -> JSONObject {
+        Self.merge(config, into: &configs[slot])
+        configTimes[slot] = time
+        if !configDirty[slot] {
+            configDirty[slot] = true
+            dirtyConfigSlots.append(slot)
+        }
+        return configs[slot] ?? config
     }
 
-    mutating func markStatusDirty(_ slot: Int) {
-        guard !statusDirty[slot] else { return }
-        statusDirty[slot] = true
-        dirtyStatusSlots.append(slot)
+    /// Merges a status into the object's (partial statuses update only their keys), to be
+    /// written at the commit.
+    mutating func mergeStatus(_ status: JSONObject, into slot: Int) {
+        Self.merge(status, into: &statuses[slot])
+        if !statusDirty[slot] {
+            statusDirty[slot] = true
+            dirtyStatusSlots.append(slot)
+        }
+    }
+
+    private static func merge(_ update: JSONObject, into current: inout JSONObject?) {
+        if current == nil {
+            current = update
+        } else {
+            current?.merge(update)
+        }
     }
 
     /// The slots whose configuration changed since the last call, in slot order.

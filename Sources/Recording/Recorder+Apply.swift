@@ -2,15 +2,10 @@ import CTIProtocol
 import Storage
 
 extension Recorder {
-    /// The one place a line becomes rows. `journalSeq` is nil live (the line is journaled
-    /// here) and the journal row's seq during replay (the line is already there).
-    func apply(line: UnsafeRawBufferPointer, receivedAt: Double, journalSeq: Int64? = nil) throws {
-        let decoded = Result { () throws(DecodeError) in try ServerMessage.decode(line) }
-        try apply(line: line, decoded: decoded, receivedAt: receivedAt, journalSeq: journalSeq)
-    }
-
-    /// The same for a line decoded beforehand, lent rather than copied: a copy of a message
-    /// retains every string and array in it.
+    /// The one place a line becomes rows, from the line and its decoding (`ServerMessage.decode`),
+    /// lent rather than copied: a copy of a message retains every string and array in it.
+    /// `journalSeq` is nil live (the line is journaled here) and the journal row's seq during
+    /// replay (the line is already there).
     func apply(line: UnsafeRawBufferPointer, decoded: borrowing Result<ServerMessage, DecodeError>, receivedAt: Double,
                journalSeq: Int64? = nil) throws {
         guard let current = session else { throw RecorderError.noSession }

@@ -20,24 +20,14 @@ extension Recorder {
             try noteIPBX(ipbx, context)
         }
         let slot = derived.objects.slot(for: ObjectKey(list: list, ipbx: ipbx, id: id))
-        if derived.objects.configs[slot] == nil {
-            derived.objects.configs[slot] = config
-        } else {
-            derived.objects.configs[slot]?.merge(config)
-        }
-        derived.objects.configTimes[slot] = context.time
-        derived.objects.markConfigDirty(slot)
+        let merged = derived.objects.mergeConfig(config, into: slot, at: context.time)
         switch list {
         case "users":
-            if let merged = derived.objects.configs[slot] {
-                derived.userNames[id] = UserConfig(from: merged).fullname
-            }
+            derived.userNames[id] = UserConfig(from: merged).fullname
         case "phones":
-            if let merged = derived.objects.configs[slot] {
-                let phone = PhoneConfig(from: merged)
-                if let identity = phone.identity {
-                    derived.phonesByIdentity[identity] = PhoneInfo(phoneID: id, userID: phone.userID, number: phone.number)
-                }
+            let phone = PhoneConfig(from: merged)
+            if let identity = phone.identity {
+                derived.phonesByIdentity[identity] = PhoneInfo(phoneID: id, userID: phone.userID, number: phone.number)
             }
         default:
             break
@@ -77,13 +67,7 @@ extension Recorder {
     /// and only the last one of a batch matters for the table).
     func mergeStatus(list: String, ipbx: String, id: String, status: JSONObject) {
         guard list == "users" || list == "phones" || list == "agents" else { return }
-        let slot = derived.objects.slot(for: ObjectKey(list: list, ipbx: ipbx, id: id))
-        if derived.objects.statuses[slot] == nil {
-            derived.objects.statuses[slot] = status
-        } else {
-            derived.objects.statuses[slot]?.merge(status)
-        }
-        derived.objects.markStatusDirty(slot)
+        derived.objects.mergeStatus(status, into: derived.objects.slot(for: ObjectKey(list: list, ipbx: ipbx, id: id)))
     }
 
     func flushDirtyObjects() throws {

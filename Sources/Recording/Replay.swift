@@ -1,3 +1,4 @@
+import CTIProtocol
 import Storage
 
 /// `callstats replay`: every derived table rebuilt from the journal, in one transaction,
@@ -39,7 +40,10 @@ extension Recorder {
                     let seq = line.int64(0)
                     let receivedAt = line.double(1)
                     let bytes = line.bytes(2) ?? []
-                    try bytes.withUnsafeBytes { try apply(line: $0, receivedAt: receivedAt, journalSeq: seq) }
+                    try bytes.withUnsafeBytes { line in
+                        let decoded = Result { () throws(DecodeError) in try ServerMessage.decode(line) }
+                        try apply(line: line, decoded: decoded, receivedAt: receivedAt, journalSeq: seq)
+                    }
                     lines += 1
                 }
                 if row.reason == Self.abandonedReason {

@@ -257,7 +257,7 @@ struct RecorderTests {
         #expect(try f.derivedDump() == live)
     }
 
-    @Test("object rows hold the last status of each batch; a status heard before the object's configuration reaches its row with the configuration's next batch, even unchanged")
+    @Test("object rows hold the last status of each batch; a status heard before the object's configuration reaches its row with the next status line, even unchanged")
     func objectStatuses() throws {
         let f = try F()
         let t0 = Self.t0
