@@ -18,6 +18,16 @@ struct RecordBenchmark: ParsableCommand {
     @Option(help: "Keep the database at this path (default: a temporary file, removed).") var db: String?
     @Flag(help: "Decode every line before the clock starts and checkpoint on a background thread, as the collector does: the CPU rate is then the writer thread's alone.")
     var predecoded = false
+    @Option(name: .customLong("keep-wal"), help: ArgumentHelp(
+        "With --predecoded: no checkpoint at all, and the WAL, every frame of every commit, copied to this path at the end (bench/wal_pages.py counts each commit's pages by table).",
+        valueName: "path"))
+    var keepWAL: String?
+
+    func validate() throws {
+        if keepWAL != nil && !predecoded {
+            throw ValidationError("--keep-wal needs --predecoded")
+        }
+    }
 
     func run() throws {
         var input: [[UInt8]] = []
@@ -40,8 +50,10 @@ struct RecordBenchmark: ParsableCommand {
         if predecoded {
             let checkpointer = BackgroundCheckpointer(databasePath: database.path)
             try database.leaveCheckpointsToBackground()
-            checkpointer.start()
-            recorder.checkpointer = checkpointer
+            if keepWAL == nil {
+                checkpointer.start()
+                recorder.checkpointer = checkpointer
+            }
             defer { checkpointer.stop() }
             let messages = input.map { line in
                 line.withUnsafeBytes { bytes in Result { () throws(DecodeError) in try ServerMessage.decode(bytes) } }
@@ -52,6 +64,11 @@ struct RecordBenchmark: ParsableCommand {
                 try line.withUnsafeBytes {
                     try recorder.record(line: $0, decoded: messages[index], receivedAt: Double(index) / 100_000)
                 }
+            }
+            if let keepWAL {
+                try recorder.commit()
+                try? FileManager.default.removeItem(atPath: keepWAL)
+                try FileManager.default.copyItem(atPath: database.path + "-wal", toPath: keepWAL)
             }
             try finish(recorder: recorder, database: database, input: input, bytes: bytes, cpuStart: cpuDecoded, start: startDecoded,
                        cpuSeconds: threadCPUSeconds)
