@@ -16,6 +16,9 @@ struct ObjectTable {
     /// The status JSON last written for each object, to skip rewriting a row with what it holds
     /// (a phone's `hintstatus` often goes and comes back within a batch).
     var writtenStatuses: [[UInt8]?] = []
+    /// The object has a row (its configuration was written, in this session or before), so a
+    /// status update changes it.
+    var hasRow: [Bool] = []
     private var configDirty: [Bool] = []
     private var statusDirty: [Bool] = []
     private(set) var dirtyConfigSlots: [Int] = []
@@ -31,6 +34,7 @@ struct ObjectTable {
         configTimes.append(0)
         statuses.append(nil)
         writtenStatuses.append(nil)
+        hasRow.append(false)
         configDirty.append(false)
         statusDirty.append(false)
         return slot

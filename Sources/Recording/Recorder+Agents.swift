@@ -16,7 +16,7 @@ extension Recorder {
             availability: tracker.availability, onCallACD: tracker.onCallACD, onWrapup: tracker.onWrapup,
             unknownAvailability: { [self] raw in noteUnknownAvailability(raw, agent: id) }
         )
-        try hot.statusChange.run(ipbx, id, context.time, tracker.availability, tracker.onCallACD, tracker.onWrapup, state?.rawValue,
+        try rows.run(.statusChange, ipbx, id, context.time, tracker.availability, tracker.onCallACD, tracker.onWrapup, state?.rawValue,
             partial, context.sessionID, context.journalSeq)
 
         if let state {
@@ -85,24 +85,25 @@ extension Recorder {
 
     @discardableResult
     private func insertInterval(agent: String, ipbx: String, state: AgentState, start: Double, end: Double?, began: Bool, sessionID: Int64) throws -> Int64 {
-        try hot.openInterval.run(ipbx, agent, state.rawValue, start, end, began, sessionID)
-        return database.lastInsertedRowID
+        let rowID = takeID { $0.takeIntervalID() }
+        try rows.run(.openInterval, rowID, ipbx, agent, state.rawValue, start, end, began, sessionID)
+        return rowID
     }
 
     /// Replaces an open interval of no length by the state that follows at the same instant,
     /// or, when that state is the one the interval interrupted, lets the interrupted one go on.
     private func relabel(_ open: OpenInterval, as state: AgentState, reopening previous: ClosedInterval?) throws -> OpenInterval {
         if let previous, previous.state == state, previous.end == open.start {
-            try database.execute("DELETE FROM agent_state_interval WHERE id = ?", open.rowID)
-            try database.execute("UPDATE agent_state_interval SET end_time = NULL WHERE id = ?", previous.rowID)
+            try rows.run(.deleteInterval, open.rowID)
+            try rows.run(.reopenInterval, previous.rowID)
             return OpenInterval(rowID: previous.rowID, state: state, start: previous.start)
         }
-        try database.execute("UPDATE agent_state_interval SET state = ?, began = 1 WHERE id = ?", state.rawValue, open.rowID)
+        try rows.run(.relabelInterval, state.rawValue, open.rowID)
         return OpenInterval(rowID: open.rowID, state: state, start: open.start)
     }
 
     func closeInterval(_ interval: OpenInterval, at time: Double) throws {
-        try hot.closeInterval.run(max(time, interval.start), interval.rowID)
+        try rows.run(.closeInterval, max(time, interval.start), interval.rowID)
     }
 
     /// Cuts every open interval at each UTC hour boundary the clock has passed, so reports can

@@ -36,7 +36,7 @@ extension Recorder {
             // Coverage starts at the server's first reply (metrics.md "Coverage").
             let start = timenow ?? fallback
             current.startedAt = start
-            try database.execute("UPDATE collection_session SET started_at = ? WHERE session_id = ?", start, current.id)
+            try rows.run(.sessionStarted, start, current.id)
         }
         current.lastEventTime = timenow ?? time
         current.lastReceivedAt = receivedAt
@@ -47,9 +47,8 @@ extension Recorder {
             seq = journalSeq
         } else {
             let (list, function, objectID) = Self.journalKeys(message)
-            try insertJournal(receivedAt: receivedAt, eventTime: time, classname: message.classname, list: list,
-                              function: function, objectID: objectID, malformed: nil, line: line)
-            seq = database.lastInsertedRowID
+            seq = try insertJournal(receivedAt: receivedAt, eventTime: time, classname: message.classname, list: list,
+                                    function: function, objectID: objectID, malformed: nil, line: line)
         }
         let context = MessageContext(sessionID: current.id, sessionStart: current.startedAt ?? time, time: time, journalSeq: seq)
         try advanceClock(to: time, context)
@@ -114,26 +113,21 @@ extension Recorder {
         }
     }
 
+    /// Journals a line; returns its seq.
+    @discardableResult
     func insertJournal(receivedAt: Double, eventTime: Double, classname: String?, list: String?, function: String?,
-                       objectID: String?, malformed: String?, line: UnsafeRawBufferPointer) throws {
-        guard let current = session else { throw RecorderError.noSession }
-        let insert = hot.journal
-        insert.reset()
-        try insert.bind(current.id, at: 1)
-        try insert.bind(receivedAt, at: 2)
-        try insert.bind(eventTime, at: 3)
-        try classname.bind(to: insert, at: 4)
-        try list.bind(to: insert, at: 5)
-        try function.bind(to: insert, at: 6)
-        try objectID.bind(to: insert, at: 7)
-        try malformed.bind(to: insert, at: 8)
-        try insert.bind(rawBytes: line, at: 9)
-        try insert.step()
+                       objectID: String?, malformed: String?, line: UnsafeRawBufferPointer) throws -> Int64 {
+        guard let current = session, var ids else { throw RecorderError.noSession }
+        let seq = ids.takeJournalSeq()
+        self.ids = ids
+        try rows.run(.journal, seq, current.id, receivedAt, eventTime, classname, list, function, objectID, malformed,
+                     RowBlob(bytes: line))
+        return seq
     }
 
     func insertJournal(receivedAt: Double, eventTime: Double, classname: String?, list: String?, function: String?,
                        objectID: String?, malformed: String?, line: [UInt8]) throws {
-        try line.withUnsafeBytes {
+        _ = try line.withUnsafeBytes {
             try insertJournal(receivedAt: receivedAt, eventTime: eventTime, classname: classname, list: list,
                               function: function, objectID: objectID, malformed: malformed, line: $0)
         }
@@ -145,8 +139,7 @@ extension Recorder {
             if let ipbxID {
                 session?.defaultIPBX = ipbxID
             }
-            try database.execute("UPDATE collection_session SET logged_in_at = ? WHERE session_id = ?",
-                                 context.time, context.sessionID)
+            try rows.run(.sessionLoggedIn, context.time, context.sessionID)
         case .ipbxList(let ids):
             for ipbx in ids { try noteIPBX(ipbx, context) }
         case .listIDs(let list, _, let ids):

@@ -7,7 +7,7 @@ import Storage
 extension Recorder {
     func applyChannelStatus(ipbx: String, channel name: String, status: JSONObject, _ context: MessageContext) throws {
         let view = ChannelStatus(from: status)
-        let eventID = try takeChannelEventID()
+        let eventID = takeID { $0.takeChannelEventID() }
         var channel = derived.channels[name] ?? newChannel(name, ipbx: ipbx, at: context.time, firstEventID: eventID)
         if let commstatus = view.commstatus { channel.commstatus = commstatus }
         if let direction = view.direction { channel.direction = direction }
@@ -25,7 +25,7 @@ extension Recorder {
         }
         let key = derived.channels[name]?.callKey
         let existing = key.flatMap { derived.calls[$0] }
-        try hot.channelEvent.run(eventID, ipbx, name, context.time, "update", view.commstatus, view.state, view.direction,
+        try rows.run(.channelEvent, eventID, ipbx, name, context.time, "update", view.commstatus, view.state, view.direction,
             view.talkingtoID.value, existing?.id, context.sessionID, context.journalSeq)
         guard let key, var call = existing else { return }
         call.eventIDs.append(eventID)
@@ -47,13 +47,16 @@ extension Recorder {
         derived.calls[key] = call
     }
 
-    /// The id of the next `channel_event` row. The recorder numbers them itself, so that a
-    /// call's id can be the id of its first event, known when that event is written: each
-    /// event is written with its call's id and never updated (unless two calls merge). Read
-    /// again at each transaction's start: rows of a rolled-back batch are not there.
-    func takeChannelEventID() throws -> Int64 {
-        let id = try nextChannelEventID ?? ((database.fetchInt64("SELECT max(id) FROM channel_event") ?? 0) + 1)
-        nextChannelEventID = id + 1
+    /// The id of a row the recorder numbers itself (see `RowIDs`). Channel events are, so that
+    /// a call's id can be the id of its first event, known when that event is written: each
+    /// event is written with its call's id and never updated (unless two calls merge).
+    /// Only called inside a batch, which reads the ids when they are not known.
+    func takeID(_ take: (inout RowIDs) -> Int64) -> Int64 {
+        guard var current = ids else {
+            preconditionFailure("a row was numbered outside a batch")
+        }
+        let id = take(&current)
+        ids = current
         return id
     }
 
@@ -107,10 +110,10 @@ extension Recorder {
 
     func hangUp(ipbx: String, channel name: String, _ context: MessageContext) throws {
         let none: String? = nil
-        let eventID = try takeChannelEventID()
+        let eventID = takeID { $0.takeChannelEventID() }
         let channel = derived.channels.removeValue(forKey: name)
         let existing = channel.flatMap { derived.calls[$0.callKey] }
-        try hot.channelEvent.run(eventID, ipbx, name, context.time, "delete", none, none, none, none, existing?.id,
+        try rows.run(.channelEvent, eventID, ipbx, name, context.time, "delete", none, none, none, none, existing?.id,
             context.sessionID, context.journalSeq)
         guard let channel, var call = existing else { return }
         call.eventIDs.append(eventID)
@@ -153,10 +156,10 @@ extension Recorder {
         // user's name; an inbound caller is unknown to the channel events.
         let callerNumber = callingPhone?.number
         let callerName = callingPhone?.userID.flatMap { derived.userNames[$0] }
-        try hot.call.run(call.id, call.ipbx, call.startedAt, call.firstRingAt, call.answeredAt, endedAt, direction, outcome,
+        try rows.run(.call, call.id, call.ipbx, call.startedAt, call.firstRingAt, call.answeredAt, endedAt, direction, outcome,
             calling, callerNumber, callerName, called, calledPhone?.number, sessionID)
         for ring in call.rings {
-            try hot.callRing.run(call.id, ring.phoneID, ring.userID, ring.channel, ring.time)
+            try rows.run(.callRing, call.id, ring.phoneID, ring.userID, ring.channel, ring.time)
         }
     }
 
@@ -164,7 +167,7 @@ extension Recorder {
     /// another), one row at a time: an `IN` list of eight cost as much per row.
     private func setCall(_ callID: Int64, ofEvents eventIDs: [Int64]) throws {
         for eventID in eventIDs {
-            try hot.channelEventCall.run(callID, eventID)
+            try rows.run(.channelEventCall, callID, eventID)
         }
     }
 

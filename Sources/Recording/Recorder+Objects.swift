@@ -5,10 +5,7 @@ import Storage
 /// status of users, phones, agents, queues and queue members.
 extension Recorder {
     func noteIPBX(_ ipbx: String, _ context: MessageContext) throws {
-        try database.execute("""
-            INSERT INTO ipbx (ipbx, first_seen, last_seen) VALUES (?, ?, ?)
-            ON CONFLICT (ipbx) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)
-            """, ipbx, context.time, context.time)
+        try rows.run(.ipbx, ipbx, context.time, context.time)
         derived.knownIPBX.insert(ipbx)
     }
 
@@ -43,24 +40,25 @@ extension Recorder {
         switch key.list {
         case "users":
             let user = UserConfig(from: merged)
-            try hot.userConfig.run(ipbx, id, user.fullname, user.firstname, user.lastname, user.agentID, json, time)
+            try rows.run(.userConfig, ipbx, id, user.fullname, user.firstname, user.lastname, user.agentID, json, time)
         case "phones":
             let phone = PhoneConfig(from: merged)
-            try hot.phoneConfig.run(ipbx, id, phone.identity, phone.number, phone.userID, phone.context, phone.protocolName, json, time)
+            try rows.run(.phoneConfig, ipbx, id, phone.identity, phone.number, phone.userID, phone.context, phone.protocolName, json, time)
         case "agents":
             let agent = AgentConfig(from: merged)
-            try hot.agentConfig.run(ipbx, id, agent.number, agent.firstname, agent.lastname, agent.context, json, time)
+            try rows.run(.agentConfig, ipbx, id, agent.number, agent.firstname, agent.lastname, agent.context, json, time)
         case "queues":
             let queue = QueueConfig(from: merged)
-            try hot.queueConfig.run(ipbx, id, queue.name, queue.number, queue.displayname, queue.context, json, time)
+            try rows.run(.queueConfig, ipbx, id, queue.name, queue.number, queue.displayname, queue.context, json, time)
         case "queuemembers":
             let member = QueueMemberConfig(from: merged)
-            try hot.queueMemberConfig.run(ipbx, id, member.interface, member.queueName, member.paused, member.penalty,
-                                          member.membership, member.status, json, time)
+            try rows.run(.queueMemberConfig, ipbx, id, member.interface, member.queueName, member.paused, member.penalty,
+                         member.membership, member.status, json, time)
         default:
             // Voicemails and lists we do not model stay in the journal only.
-            break
+            return
         }
+        derived.objects.hasRow[slot] = true
     }
 
     /// Merges a partial status; written out when the batch commits (statuses change often,
@@ -83,14 +81,17 @@ extension Recorder {
             if derived.objects.writtenStatuses[slot] == json { continue }
             let key = derived.objects.keys[slot]
             switch key.list {
-            case "users": try hot.userStatus.run(UTF8Text(json), key.ipbx, key.id)
-            case "phones": try hot.phoneStatus.run(UTF8Text(json), key.ipbx, key.id)
-            case "agents": try hot.agentStatus.run(UTF8Text(json), key.ipbx, key.id)
+            case "users": try rows.run(.userStatus, UTF8Text(json), key.ipbx, key.id)
+            case "phones": try rows.run(.phoneStatus, UTF8Text(json), key.ipbx, key.id)
+            case "agents": try rows.run(.agentStatus, UTF8Text(json), key.ipbx, key.id)
             default: continue
             }
             // Only what a row holds: a status of an object with no row yet (no configuration
-            // so far) is written again at its next change.
-            derived.objects.writtenStatuses[slot] = database.changes > 0 ? json : nil
+            // so far) changed nothing, and is written again at its next change.
+            if !derived.objects.hasRow[slot] && preexisting.objects.contains(key) {
+                derived.objects.hasRow[slot] = true
+            }
+            derived.objects.writtenStatuses[slot] = derived.objects.hasRow[slot] ? json : nil
         }
     }
 
@@ -98,11 +99,11 @@ extension Recorder {
         // The row may still be waiting in memory: write it first so the deletion sticks.
         try flushDirtyObjects()
         switch list {
-        case "users": try database.execute("UPDATE pbx_user SET deleted_at = ? WHERE ipbx = ? AND user_id = ?", time, ipbx, id)
-        case "phones": try database.execute("UPDATE phone SET deleted_at = ? WHERE ipbx = ? AND phone_id = ?", time, ipbx, id)
-        case "agents": try database.execute("UPDATE agent SET deleted_at = ? WHERE ipbx = ? AND agent_id = ?", time, ipbx, id)
-        case "queues": try database.execute("UPDATE queue SET deleted_at = ? WHERE ipbx = ? AND queue_id = ?", time, ipbx, id)
-        case "queuemembers": try database.execute("UPDATE queue_member SET deleted_at = ? WHERE ipbx = ? AND member_id = ?", time, ipbx, id)
+        case "users": try rows.run(.userDeleted, time, ipbx, id)
+        case "phones": try rows.run(.phoneDeleted, time, ipbx, id)
+        case "agents": try rows.run(.agentDeleted, time, ipbx, id)
+        case "queues": try rows.run(.queueDeleted, time, ipbx, id)
+        case "queuemembers": try rows.run(.queueMemberDeleted, time, ipbx, id)
         default: break
         }
     }

@@ -21,7 +21,7 @@ extension Recorder {
                 if let previous, previous == value {
                     continue
                 }
-                try hot.statSample.run(ipbx, queue.queueID, stat.key, context.time, value, window, context.sessionID, context.journalSeq)
+                try rows.run(.statSample, ipbx, queue.queueID, stat.key, context.time, value, window, context.sessionID, context.journalSeq)
             }
         }
     }

@@ -37,25 +37,18 @@ extension Recorder {
     /// its row rather than counting the caller twice.
     private func startVisit(queueID: String, ipbx: String, entry: QueueEntry, joinTime: Double, _ context: MessageContext) throws -> Int64 {
         if let uniqueID = entry.uniqueID,
-           let previous = try database.fetchInt64("""
-               SELECT visit_id FROM queue_visit
-               WHERE queue_id = ? AND ipbx = ? AND uniqueid = ? AND join_time = ? AND outcome = 'unknown' AND session_id < ?
-               ORDER BY visit_id DESC LIMIT 1
-               """, queueID, ipbx, uniqueID, joinTime, context.sessionID) {
-            try database.execute("""
-                UPDATE queue_visit SET session_id = ?, leave_time = NULL, outcome = NULL WHERE visit_id = ?
-                """, context.sessionID, previous)
+           let previous = preexisting.unknownVisits.removeValue(
+               forKey: VisitIdentity(queueID: queueID, ipbx: ipbx, uniqueID: uniqueID, joinTime: joinTime)) {
+            try rows.run(.visitContinued, context.sessionID, previous)
             return previous
         }
-        try database.execute("""
-            INSERT INTO queue_visit (ipbx, queue_id, uniqueid, caller_number, caller_name, join_time, session_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, ipbx, queueID, entry.uniqueID, entry.number, entry.name, joinTime, context.sessionID)
-        return database.lastInsertedRowID
+        let rowID = takeID { $0.takeVisitID() }
+        try rows.run(.visitStart, rowID, ipbx, queueID, entry.uniqueID, entry.number, entry.name, joinTime, context.sessionID)
+        return rowID
     }
 
     private func visitLeft(rowID: Int64, queueID: String, at time: Double) throws {
-        try database.execute("UPDATE queue_visit SET leave_time = ? WHERE visit_id = ?", time, rowID)
+        try rows.run(.visitLeft, time, rowID)
         let window = options.answerPairingSeconds
         var best: Int?
         for (index, start) in derived.acdStarts.enumerated() where Self.serves(start.queues, queueID) {
@@ -97,10 +90,7 @@ extension Recorder {
     }
 
     private func answer(visit: Int64, by agent: String, at time: Double) throws {
-        try database.execute(
-            "UPDATE queue_visit SET outcome = 'answered', agent_id = ?, answered_at = ? WHERE visit_id = ?",
-            agent, time, visit
-        )
+        try rows.run(.visitAnswered, agent, time, visit)
     }
 
     /// Leaves no agent answered within the window are abandoned; `acd_call` starts that
@@ -111,7 +101,7 @@ extension Recorder {
             var kept: [LeftVisit] = []
             for visit in derived.leftVisits {
                 if time - visit.leaveTime > window {
-                    try database.execute("UPDATE queue_visit SET outcome = 'abandoned' WHERE visit_id = ?", visit.rowID)
+                    try rows.run(.visitAbandoned, visit.rowID)
                 } else {
                     kept.append(visit)
                 }
@@ -125,17 +115,14 @@ extension Recorder {
     /// unknown outcome (metrics.md).
     func closeVisits(at end: Double) throws {
         for visit in derived.leftVisits {
-            try database.execute("UPDATE queue_visit SET outcome = 'unknown' WHERE visit_id = ?", visit.rowID)
+            try rows.run(.visitUnknown, visit.rowID)
         }
         derived.leftVisits = []
         derived.acdStarts = []
         for queueID in derived.waiting.keys.sorted() {
             let visits = (derived.waiting[queueID] ?? [:]).values.sorted { $0.rowID < $1.rowID }
             for visit in visits {
-                try database.execute(
-                    "UPDATE queue_visit SET leave_time = ?, outcome = 'unknown' WHERE visit_id = ?",
-                    max(end, visit.joinTime), visit.rowID
-                )
+                try rows.run(.visitLeftUnknown, max(end, visit.joinTime), visit.rowID)
             }
         }
         derived.waiting = [:]

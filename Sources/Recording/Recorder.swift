@@ -20,15 +20,14 @@ public final class Recorder {
 
     var session: SessionContext?
     var derived = DerivedState()
-    let hot: HotStatements
-    /// When set, WAL checkpoints happen on its thread instead of inside the commits.
-    public var checkpointer: BackgroundCheckpointer?
+    /// Where every row goes (see `RowWriter`): run at once, or on the pipeline's thread.
+    let rows: RowWriter
+    /// The ids of the next rows; nil until read from the tables (see `RowIDs`).
+    var ids: RowIDs?
+    /// What the tables held when the session began, that the session's rows depend on.
+    var preexisting = PreexistingRows()
     /// Availability values already reported as unknown, so each is logged once.
     var loggedUnknownAvailabilities: Set<String> = []
-
-    /// The id the next `channel_event` row gets; nil until read from the table (see
-    /// `takeChannelEventID`).
-    var nextChannelEventID: Int64?
 
     private var batchOpenedAt: Double?
     private var batchMessages = 0
@@ -43,8 +42,44 @@ public final class Recorder {
         // per-row lookup of `collection_session` that foreign keys cost (about 5 % of its
         // work) buys nothing here. Other connections (reports, prune) keep them on.
         try database.execute(sql: "PRAGMA foreign_keys = OFF")
-        hot = try HotStatements(database)
+        rows = try RowWriter(database: database)
         try database.write { try closeAbandonedSessions() }
+    }
+
+    /// When set, WAL checkpoints happen on its thread instead of inside the commits.
+    public var checkpointer: BackgroundCheckpointer? {
+        get { rows.executor.checkpointer }
+        set {
+            try? rows.drain()
+            rows.executor.checkpointer = newValue
+        }
+    }
+
+    /// From now on rows are written on a thread of their own, while the recorder goes on with
+    /// the next lines (live collection). Until the session ends (`endSession` waits for its
+    /// rows), a batch is committed some moments after `commit()` returns; a database failure
+    /// is thrown by a later call, which then abandons the session as at once.
+    ///
+    /// The returned handle ends the writing thread from anywhere (an owner's `deinit`); what was
+    /// handed to it is written first.
+    @discardableResult
+    public func startWritingInBackground() -> BackgroundWrites {
+        BackgroundWrites(rows.startPipeline())
+    }
+
+    /// Writes what is pending and goes back to writing on the caller's thread.
+    public func stopWritingInBackground() {
+        rows.stopPipeline()
+    }
+
+    /// Throws the failure of the background writes, if one happened; never waits.
+    public func checkBackgroundWrites() throws {
+        try rows.pipeline?.checkFailure()
+    }
+
+    /// Waits until every row recorded so far is written (committed, for a committed batch).
+    public func waitForWrites() throws {
+        try rows.drain()
     }
 
     // MARK: Sessions
@@ -55,6 +90,7 @@ public final class Recorder {
         if session != nil {
             try endSession(reason: "superseded", at: connectedAt)
         }
+        try rows.drain()
         try database.write {
             try closeAbandonedSessions()
             try database.execute(
@@ -63,19 +99,24 @@ public final class Recorder {
             )
         }
         let id = database.lastInsertedRowID
+        try startSessionState(id: id)
+        return id
+    }
+
+    /// The state a session starts from, read while nothing else writes (see `RowIDs` and
+    /// `PreexistingRows`).
+    func startSessionState(id: Int64) throws {
         session = SessionContext(id: id)
         derived = DerivedState()
-        return id
+        ids = try RowIDs(reading: database)
+        preexisting = try PreexistingRows(reading: database, sessionID: id)
     }
 
     /// The protocol version and transport the session ended up using (after login).
     public func describeSession(protocolVersion: String, tls: Bool) throws {
         guard let session else { return }
         try inBatch(now: nil) {
-            try database.execute(
-                "UPDATE collection_session SET protocol = ?, tls = ? WHERE session_id = ?",
-                protocolVersion, tls, session.id
-            )
+            try rows.run(.sessionDescribed, protocolVersion, tls, session.id)
         }
     }
 
@@ -89,12 +130,10 @@ public final class Recorder {
             if let end {
                 try closeDerivedState(at: end)
             }
-            try database.execute(
-                "UPDATE collection_session SET ended_at = ?, end_reason = ?, last_event_at = ? WHERE session_id = ?",
-                end, reason, current.lastEventTime, current.id
-            )
+            try rows.run(.sessionEnded, end, reason, current.lastEventTime, current.id)
         }
         try commit()
+        try rows.drain()
         session = nil
         derived = DerivedState()
     }
@@ -103,11 +142,10 @@ public final class Recorder {
     /// itself fails (a full disk). The open batch is rolled back; the session row stays open
     /// in the database and is closed at its last recorded event by the next `beginSession`.
     public func abandonSession() {
-        if batchOpenedAt != nil {
-            database.rollback()
-            batchOpenedAt = nil
-            batchMessages = 0
-        }
+        rows.rollBackPending()
+        batchOpenedAt = nil
+        batchMessages = 0
+        ids = nil
         session = nil
         derived = DerivedState()
     }
@@ -205,32 +243,50 @@ public final class Recorder {
         guard batchOpenedAt != nil else { return }
         if let current = session, let lastEvent = current.lastEventTime {
             try flushDirtyObjects()
-            try hot.sessionLastEvent.run(lastEvent, current.id)
+            try rows.run(.sessionLastEvent, lastEvent, current.id)
         }
-        try database.commit()
+        try rows.commit()
         batchOpenedAt = nil
         batchMessages = 0
         statistics.commits += 1
-        checkpointer?.afterCommit(writer: database)
     }
 
     /// True while received lines wait for a commit.
     public var hasPendingBatch: Bool { batchOpenedAt != nil }
 
     private func inBatch(now: Double?, _ body: () throws -> Void) throws {
-        if batchOpenedAt == nil {
-            nextChannelEventID = nil
-            try database.beginImmediate()
-            batchOpenedAt = now ?? statistics.lastReceivedAt ?? 0
-        }
         do {
+            if batchOpenedAt == nil {
+                if ids == nil {
+                    // After a rolled-back batch: its ids are free again.
+                    try rows.drain()
+                    ids = try RowIDs(reading: database)
+                }
+                try rows.begin()
+                batchOpenedAt = now ?? statistics.lastReceivedAt ?? 0
+            }
             try body()
         } catch {
-            database.rollback()
+            rows.rollBackPending()
             batchOpenedAt = nil
             batchMessages = 0
+            ids = nil
             throw error
         }
+    }
+}
+
+/// Ends a recorder's writing thread (`Recorder.startWritingInBackground`).
+public final class BackgroundWrites: Sendable {
+    private let pipeline: RowPipeline
+
+    init(_ pipeline: RowPipeline) {
+        self.pipeline = pipeline
+    }
+
+    /// Writes what was handed over, then ends the thread; the recorder must not be used after.
+    public func stop() {
+        pipeline.stop()
     }
 }
 

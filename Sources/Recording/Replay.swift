@@ -28,14 +28,12 @@ extension Recorder {
             for table in Self.derivedTables {
                 try database.execute(sql: "DELETE FROM \(table)")
             }
-            nextChannelEventID = nil
             var rows: [(id: Int64, endedAt: Double?, reason: String?)] = []
             try database.makeStatement("SELECT session_id, ended_at, end_reason FROM collection_session ORDER BY session_id")
                 .forEachRow { rows.append(($0.int64(0), $0.optionalDouble(1), $0.string(2))) }
             let journal = try database.makeStatement("SELECT seq, received_at, line FROM journal WHERE session_id = ? ORDER BY seq")
             for row in rows {
-                session = SessionContext(id: row.id)
-                derived = DerivedState()
+                try startSessionState(id: row.id)
                 try journal.forEachRow([row.id]) { line in
                     let seq = line.int64(0)
                     let receivedAt = line.double(1)

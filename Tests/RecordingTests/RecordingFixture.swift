@@ -9,12 +9,16 @@ final class RecordingFixture {
     let database: Database
     let recorder: Recorder
 
-    init(options: RecorderOptions = RecorderOptions()) throws {
+    /// With `background`, rows are written on the recorder's writing thread, as live.
+    init(options: RecorderOptions = RecorderOptions(), background: Bool = false) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("callstats-recording-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         path = folder.appendingPathComponent("calls.db").path
         (database, _) = try Database.openWriter(path: path)
         recorder = try Recorder(database: database, options: options)
+        if background {
+            recorder.startWritingInBackground()
+        }
     }
 
     deinit {
@@ -28,6 +32,8 @@ final class RecordingFixture {
 
     func rows(_ sql: String, _ values: [any DatabaseBindable] = []) throws -> [[DatabaseValue]] {
         var result: [[DatabaseValue]] = []
+        // Rows written in the background are read once written.
+        try recorder.waitForWrites()
         try database.makeStatement(sql).forEachRow(values) { row in
             result.append((0..<row.columnCount).map { row.value($0) })
         }

@@ -5,8 +5,9 @@ import Storage
 /// The one owner of the `Recorder` and of the database's writer connection.
 ///
 /// The read loop awaits each hand-off (`record`), so a slow disk slows the socket through TCP
-/// back-pressure instead of growing a buffer. A timer calls `commitIfDue` so a quiet
-/// connection still commits within the recorder's batch age.
+/// back-pressure instead of growing a buffer: the recorder's rows are written on a thread of
+/// their own, which lets only a few buffers wait (`Recorder.startWritingInBackground`). A
+/// timer calls `commitIfDue` so a quiet connection still commits within the batch age.
 ///
 /// When the database fails (a full disk, a lock held too long) the failure is logged once,
 /// the recorder's session is abandoned (its batch rolled back, nothing more written), and every
@@ -23,6 +24,7 @@ public actor RecordingWriter {
     private var failure: CollectorError?
     /// Copies the WAL into the database file beside the writer, so commits never wait for it.
     private let checkpointer: BackgroundCheckpointer?
+    private let backgroundWrites: BackgroundWrites
 
     public init(database: sending Database, options: RecorderOptions = RecorderOptions(), logger: Logger) throws {
         self.databasePath = database.path
@@ -32,16 +34,19 @@ public actor RecordingWriter {
         if database.path.isEmpty || database.path == ":memory:" {
             checkpointer = nil
         } else {
-            let checkpointer = BackgroundCheckpointer(databasePath: database.path)
+            let checkpointer = BackgroundCheckpointer(databasePath: database.path, restartAbovePages: 65_536, interval: 1.0)
             try database.leaveCheckpointsToBackground()
             checkpointer.start()
             recorder.checkpointer = checkpointer
             self.checkpointer = checkpointer
         }
+        // Interpreting lines and writing rows each get a core.
+        backgroundWrites = recorder.startWritingInBackground()
     }
 
     deinit {
         // Before the writer's connection closes (and checkpoints what is left).
+        backgroundWrites.stop()
         checkpointer?.stop()
     }
 
@@ -77,6 +82,17 @@ public actor RecordingWriter {
                     }
                 }
             }
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// Throws when writing failed since the last hand-off (rows are written in the
+    /// background, so a failure can come after the call that caused it).
+    public func checkWrites() throws(CollectorError) {
+        if let failure { throw failure }
+        do {
+            try recorder.checkBackgroundWrites()
         } catch {
             throw fail(error)
         }
@@ -118,6 +134,7 @@ public actor RecordingWriter {
     /// whose name the new file at the path shares).
     public func stopBackgroundCheckpoints() {
         guard let checkpointer else { return }
+        try? recorder.waitForWrites()
         checkpointer.stop()
         recorder.checkpointer = nil
         try? database.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
@@ -125,7 +142,8 @@ public actor RecordingWriter {
 
     /// For tests: runs `body` on the writer connection between hand-offs.
     func withDatabase<T: Sendable>(_ body: @Sendable (Database) throws -> T) rethrows -> T {
-        try body(database)
+        try? recorder.waitForWrites()
+        return try body(database)
     }
 
     private func fail(_ error: any Error) -> CollectorError {

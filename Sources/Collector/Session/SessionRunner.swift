@@ -177,6 +177,13 @@ struct SessionRunner: Sendable {
 
             switch input {
             case .tick(let tick):
+                do {
+                    // Rows are written in the background: a failure may come after the
+                    // hand-off that caused it, and no line may come to learn of it.
+                    try await writer.checkWrites()
+                } catch {
+                    return .failed(error)
+                }
                 if let end = await perform(machine.tick(tick, now: clock()), channel: channel, loggedIn: &loggedIn) {
                     return end
                 }

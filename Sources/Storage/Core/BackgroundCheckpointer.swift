@@ -73,6 +73,8 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
         condition.unlock()
     }
 
+    static let niceness: Int32 = 10
+
     /// Passive checkpoints done so far (for tests and the statistics line).
     public var completedPasses: Int {
         condition.lock()
@@ -104,6 +106,11 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
     }
 
     private func run() {
+        // Copying the WAL can wait; recording cannot. When the cores are all busy (a burst of
+        // lines), this thread gives way to the ones reading and writing lines, and catches up
+        // after; a WAL grown past the bound is restarted by the writer itself. (On Linux the
+        // nice value is the calling thread's.)
+        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
         // A bare connection of the thread's own: it only checkpoints, so none of a `Database`'s
         // set-up (which would also ask for the WAL journal mode, a write) applies.
         var handle: OpaquePointer?

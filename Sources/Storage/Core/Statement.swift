@@ -175,14 +175,14 @@ public final class Statement {
     }
 
     /// `reset()` for a caller about to bind every parameter: nothing to clear.
-    @usableFromInline
-    func resetForRebinding() {
+    public func resetForRebinding() {
         sqlite3_reset(handle)
         beginBinding()
     }
 
-    @usableFromInline
-    func finishRun(boundCount: Int32) throws(StorageError) {
+    /// Runs the statement to completion after `resetForRebinding()` and `boundCount` binds;
+    /// throws without running when that is not every parameter.
+    public func finishRun(boundCount: Int32) throws(StorageError) {
         guard boundCount == parameterCount else {
             sqlite3_clear_bindings(handle)
             throw StorageError(resultCode: SQLITE_RANGE, message: "statement has \(parameterCount) parameters, \(boundCount) values given", sql: sql)

@@ -1,0 +1,152 @@
+import Storage
+
+/// Statements and their values, encoded one after the other in one growing block of memory:
+/// what the recorder hands to a `RowExecutor`.
+///
+/// A command is its statement (one byte), its value count (one byte), then each value: a tag
+/// byte, then 8 bytes for an integer or a real, or a 4-byte length and the bytes for text and
+/// blobs. Encoding copies the values (a journal line is about 230 bytes), so the buffer owns
+/// everything its commands need and can cross to another thread on its own.
+///
+/// Not `Sendable`: a buffer belongs to one thread at a time, handed over whole (`RowPipeline`).
+final class RowBuffer {
+    enum Tag: UInt8 {
+        case null, integer, real, text, blob
+    }
+
+    private var storage: UnsafeMutableRawPointer
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 64 * 1024) {
+        self.capacity = capacity
+        storage = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    func removeAll() {
+        count = 0
+    }
+
+    @inline(__always)
+    private func reserve(_ byteCount: Int) {
+        if count + byteCount > capacity { grow(toHold: count + byteCount) }
+    }
+
+    private func grow(toHold needed: Int) {
+        let newCapacity = max(needed, 2 * capacity)
+        let newStorage = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 8)
+        newStorage.copyMemory(from: storage, byteCount: count)
+        storage.deallocate()
+        storage = newStorage
+        capacity = newCapacity
+    }
+
+    /// Starts a command; returns where its value count goes (`setValueCount`).
+    @inline(__always)
+    func appendCommand(_ statement: RowStatement) -> Int {
+        reserve(2)
+        storage.storeBytes(of: statement.rawValue, toByteOffset: count, as: UInt8.self)
+        storage.storeBytes(of: 0, toByteOffset: count + 1, as: UInt8.self)
+        count += 2
+        return count - 1
+    }
+
+    @inline(__always)
+    func setValueCount(_ valueCount: Int, at offset: Int) {
+        storage.storeBytes(of: UInt8(truncatingIfNeeded: valueCount), toByteOffset: offset, as: UInt8.self)
+    }
+
+    @inline(__always)
+    func appendNull() {
+        reserve(1)
+        storage.storeBytes(of: Tag.null.rawValue, toByteOffset: count, as: UInt8.self)
+        count += 1
+    }
+
+    @inline(__always)
+    func append(_ value: Int64) {
+        reserve(9)
+        storage.storeBytes(of: Tag.integer.rawValue, toByteOffset: count, as: UInt8.self)
+        storage.storeBytes(of: value, toByteOffset: count + 1, as: Int64.self)
+        count += 9
+    }
+
+    @inline(__always)
+    func append(_ value: Double) {
+        reserve(9)
+        storage.storeBytes(of: Tag.real.rawValue, toByteOffset: count, as: UInt8.self)
+        storage.storeBytes(of: value, toByteOffset: count + 1, as: Double.self)
+        count += 9
+    }
+
+    @inline(__always)
+    func append(_ bytes: UnsafeRawBufferPointer, as tag: Tag) {
+        reserve(5 + bytes.count)
+        storage.storeBytes(of: tag.rawValue, toByteOffset: count, as: UInt8.self)
+        storage.storeBytes(of: UInt32(truncatingIfNeeded: bytes.count), toByteOffset: count + 1, as: UInt32.self)
+        if let base = bytes.baseAddress, bytes.count > 0 {
+            (storage + count + 5).copyMemory(from: base, byteCount: bytes.count)
+        }
+        count += 5 + bytes.count
+    }
+
+    /// Lends the encoded commands.
+    func withEncoded<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try body(UnsafeRawBufferPointer(start: storage, count: count))
+    }
+}
+
+/// A value a `RowBuffer` can encode.
+protocol RowValue {
+    func encode(into buffer: RowBuffer)
+}
+
+extension Int64: RowValue {
+    @inline(__always) func encode(into buffer: RowBuffer) { buffer.append(self) }
+}
+
+extension Int: RowValue {
+    @inline(__always) func encode(into buffer: RowBuffer) { buffer.append(Int64(self)) }
+}
+
+extension Bool: RowValue {
+    @inline(__always) func encode(into buffer: RowBuffer) { buffer.append(Int64(self ? 1 : 0)) }
+}
+
+extension Double: RowValue {
+    @inline(__always) func encode(into buffer: RowBuffer) { buffer.append(self) }
+}
+
+extension String: RowValue {
+    @inline(__always) func encode(into buffer: RowBuffer) {
+        let encoded: Void? = utf8.withContiguousStorageIfAvailable { buffer.append(UnsafeRawBufferPointer($0), as: .text) }
+        if encoded == nil {
+            Array(utf8).withUnsafeBytes { buffer.append($0, as: .text) }
+        }
+    }
+}
+
+extension UTF8Text: RowValue {
+    @inline(__always) func encode(into buffer: RowBuffer) {
+        bytes.withUnsafeBytes { buffer.append($0, as: .text) }
+    }
+}
+
+/// Bytes stored as a blob (a journal line as received).
+struct RowBlob: RowValue {
+    let bytes: UnsafeRawBufferPointer
+
+    @inline(__always) func encode(into buffer: RowBuffer) { buffer.append(bytes, as: .blob) }
+}
+
+extension Optional: RowValue where Wrapped: RowValue {
+    @inline(__always) func encode(into buffer: RowBuffer) {
+        if let value = self { value.encode(into: buffer) } else { buffer.appendNull() }
+    }
+}

@@ -1,0 +1,46 @@
+import Storage
+
+/// The ids the recorder gives the rows it writes, so that no command waits for the database
+/// to number its row (`RowPipeline` runs them later, on another thread): the journal's seq, the
+/// state intervals', the queue visits' and the channel events' (a call's id is its first
+/// event's).
+///
+/// Read from the tables when a session begins (and after a rolled-back batch): each is one
+/// more than the largest id written, as SQLite itself numbers an `INTEGER PRIMARY KEY`. Replay
+/// reads them at each session's start too, so it numbers rows as live collection did.
+struct RowIDs {
+    private(set) var nextJournalSeq: Int64
+    private(set) var nextIntervalID: Int64
+    private(set) var nextVisitID: Int64
+    private(set) var nextChannelEventID: Int64
+
+    init(reading database: Database) throws {
+        func next(_ sql: String) throws -> Int64 {
+            (try database.fetchInt64(sql) ?? 0) + 1
+        }
+        nextJournalSeq = try next("SELECT max(seq) FROM journal")
+        nextIntervalID = try next("SELECT max(id) FROM agent_state_interval")
+        nextVisitID = try next("SELECT max(visit_id) FROM queue_visit")
+        nextChannelEventID = try next("SELECT max(id) FROM channel_event")
+    }
+
+    mutating func takeJournalSeq() -> Int64 {
+        defer { nextJournalSeq += 1 }
+        return nextJournalSeq
+    }
+
+    mutating func takeIntervalID() -> Int64 {
+        defer { nextIntervalID += 1 }
+        return nextIntervalID
+    }
+
+    mutating func takeVisitID() -> Int64 {
+        defer { nextVisitID += 1 }
+        return nextVisitID
+    }
+
+    mutating func takeChannelEventID() -> Int64 {
+        defer { nextChannelEventID += 1 }
+        return nextChannelEventID
+    }
+}

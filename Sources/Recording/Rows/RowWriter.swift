@@ -1,0 +1,109 @@
+import Storage
+
+/// Where the recorder's rows go: each statement is encoded in a `RowBuffer`, then either run
+/// at once on the recorder's thread (immediate mode: replay, tests, tools) or handed to a
+/// `RowPipeline` that runs it on a thread of its own (live collection).
+///
+/// Both modes run the same encoded commands in the same order on the same connection, so
+/// they write the same rows; only when they run differs.
+final class RowWriter {
+    private(set) var buffer = RowBuffer()
+    let executor: RowExecutor
+    private(set) var pipeline: RowPipeline?
+    /// A buffer this large is handed over without waiting for the commit, so the pipeline's
+    /// thread starts on a batch while the recorder is still making it.
+    static let handOffBytes = 32 * 1024
+
+    init(database: Database) throws {
+        executor = try RowExecutor(database: database)
+    }
+
+    var isPipelined: Bool { pipeline != nil }
+
+    /// Encodes one statement and its values (one per parameter, in order).
+    @inline(__always)
+    func run<each Value: RowValue>(_ statement: RowStatement, _ values: repeat each Value) throws {
+        let countOffset = buffer.appendCommand(statement)
+        var valueCount = 0
+        for value in repeat each values {
+            value.encode(into: buffer)
+            valueCount += 1
+        }
+        buffer.setValueCount(valueCount, at: countOffset)
+        try commandAdded()
+    }
+
+    func begin() throws {
+        _ = buffer.appendCommand(.begin)
+        try commandAdded()
+    }
+
+    func commit() throws {
+        _ = buffer.appendCommand(.commit)
+        if isPipelined {
+            try handOff()
+        } else {
+            try commandAdded()
+        }
+    }
+
+    @inline(__always)
+    private func commandAdded() throws {
+        if let pipeline {
+            if buffer.count >= Self.handOffBytes {
+                buffer = try pipeline.submit(buffer)
+            }
+        } else {
+            defer { buffer.removeAll() }
+            try executor.execute(buffer)
+        }
+    }
+
+    /// Hands what is encoded to the pipeline (nothing to do in immediate mode).
+    func handOff() throws {
+        guard let pipeline, !buffer.isEmpty else { return }
+        buffer = try pipeline.submit(buffer)
+    }
+
+    /// Waits until everything encoded so far has run, so that the caller may use the
+    /// connection itself. Throws the pipeline's failure, if any.
+    func drain() throws {
+        guard let pipeline else { return }
+        try handOff()
+        try pipeline.drain()
+    }
+
+    /// Drops what was not run yet and rolls the open transaction back: the session is being
+    /// abandoned. What the pipeline was given before runs first (it may hold a commit), unless
+    /// it failed, in which case it dropped the rest itself.
+    func rollBackPending() {
+        buffer.removeAll()
+        if let pipeline {
+            try? pipeline.drain()
+            pipeline.reset()
+        }
+        executor.database.rollback()
+    }
+
+    /// Moves the row commands to a thread of their own (live collection).
+    @discardableResult
+    func startPipeline() -> RowPipeline {
+        if let pipeline { return pipeline }
+        let pipeline = RowPipeline(executor: executor)
+        pipeline.start()
+        self.pipeline = pipeline
+        return pipeline
+    }
+
+    /// Runs what is pending, ends the pipeline's thread, and goes back to immediate mode.
+    func stopPipeline() {
+        guard let pipeline else { return }
+        try? handOff()
+        pipeline.stop()
+        self.pipeline = nil
+    }
+
+    deinit {
+        pipeline?.stop()
+    }
+}
