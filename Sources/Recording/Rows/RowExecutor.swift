@@ -53,11 +53,9 @@ final class RowExecutor {
                 case .text, .blob:
                     let length = Int(base.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
                     let bytes = UnsafeRawBufferPointer(start: base + offset + 4, count: length)
-                    if tag == RowBuffer.Tag.text.rawValue {
-                        try statement.bind(utf8Text: bytes, at: parameter)
-                    } else {
-                        try statement.bind(rawBytes: bytes, at: parameter)
-                    }
+                    // Not copied: the buffer outlives this statement's run, and the next run
+                    // binds every parameter again before stepping.
+                    try statement.bind(unsafeBorrowing: bytes, asText: tag == RowBuffer.Tag.text.rawValue, at: parameter)
                     offset += 4 + length
                 case .null, nil:
                     try statement.bindNull(at: parameter)

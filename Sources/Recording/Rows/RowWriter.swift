@@ -20,19 +20,6 @@ final class RowWriter {
 
     var isPipelined: Bool { pipeline != nil }
 
-    /// Encodes one statement and its values (one per parameter, in order).
-    @inline(__always)
-    func run<each Value: RowValue>(_ statement: RowStatement, _ values: repeat each Value) throws {
-        let countOffset = buffer.appendCommand(statement)
-        var valueCount = 0
-        for value in repeat each values {
-            value.encode(into: buffer)
-            valueCount += 1
-        }
-        buffer.setValueCount(valueCount, at: countOffset)
-        try commandAdded()
-    }
-
     func begin() throws {
         _ = buffer.appendCommand(.begin)
         try commandAdded()
@@ -47,8 +34,10 @@ final class RowWriter {
         }
     }
 
+    /// Runs the command just encoded (immediate mode), or hands the buffer over once it is
+    /// large enough (pipelined).
     @inline(__always)
-    private func commandAdded() throws {
+    func commandAdded() throws {
         if let pipeline {
             if buffer.count >= Self.handOffBytes {
                 buffer = try pipeline.submit(buffer)

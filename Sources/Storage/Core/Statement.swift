@@ -107,6 +107,20 @@ public final class Statement {
         try check(bindText(buffer, at: index))
     }
 
+    /// Binds text or a blob without copying it: the caller keeps the bytes where they are until
+    /// every parameter is bound again (SQLite reads them at each step, never after a reset).
+    /// For a caller that holds many statements' values in one buffer of its own.
+    public func bind(unsafeBorrowing buffer: UnsafeRawBufferPointer, asText: Bool, at index: Int32) throws(StorageError) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else {
+            try check(asText ? bindText(buffer, at: index) : bindBlob(buffer, at: index))
+            return
+        }
+        let code = asText
+            ? sqlite3_bind_text64(handle, index, base.assumingMemoryBound(to: CChar.self), sqlite3_uint64(buffer.count), nil, UInt8(SQLITE_UTF8))
+            : sqlite3_bind_blob64(handle, index, base, sqlite3_uint64(buffer.count), nil)
+        try check(code)
+    }
+
     private func bindText(_ buffer: UnsafeRawBufferPointer, at index: Int32) -> Int32 {
         guard let base = buffer.baseAddress, buffer.count > 0 else {
             // An empty string is text, not NULL: SQLite copies nothing from a static "".
