@@ -6,7 +6,9 @@ import Storage
 ///
 /// Buffers are handed over whole and run in order; `submit` waits while `depth` of them are
 /// queued, so a slow disk slows the recorder (and through it the socket) instead of growing
-/// a queue. After a failure the open transaction is rolled back and every later buffer is
+/// a queue. A buffer that ends a batch (a commit) also waits until the previous batch is
+/// committed: what a crash can lose is the batch being written and the one being made, never
+/// more. After a failure the open transaction is rolled back and every later buffer is
 /// dropped until `reset()`: the recorder learns of it at its next hand-off and abandons the
 /// session, as it would have after a failure in its own thread.
 ///
@@ -17,14 +19,16 @@ final class RowPipeline: @unchecked Sendable {
     private let depth: Int
 
     private let condition = NSCondition()
-    private var queue: [RowBuffer] = []
+    private var queue: [(buffer: RowBuffer, commits: Bool)] = []
+    /// Buffers in `queue` (or running) that end with a commit.
+    private var commitsPending = 0
     private var spare: [RowBuffer] = []
     private var executing = false
     private var failure: (any Error)?
     private var stopping = false
     private var running = false
 
-    init(executor: RowExecutor, depth: Int = 16) {
+    init(executor: RowExecutor, depth: Int = 64) {
         self.executor = executor
         self.depth = depth
     }
@@ -53,15 +57,16 @@ final class RowPipeline: @unchecked Sendable {
 
     /// Queues `buffer` (which the caller no longer touches) and returns an empty one to fill
     /// next. Waits while the queue is full. Throws the failure of an earlier buffer, if any.
-    func submit(_ buffer: RowBuffer) throws -> RowBuffer {
+    func submit(_ buffer: RowBuffer, commits: Bool) throws -> RowBuffer {
         condition.lock()
         defer { condition.unlock() }
         if let failure { throw failure }
-        while queue.count >= depth && failure == nil {
+        while (queue.count >= depth || (commits && commitsPending > 0)) && failure == nil {
             condition.wait()
         }
         if let failure { throw failure }
-        queue.append(buffer)
+        queue.append((buffer, commits))
+        if commits { commitsPending += 1 }
         condition.broadcast()
         if let empty = spare.popLast() { return empty }
         return RowBuffer()
@@ -93,6 +98,7 @@ final class RowPipeline: @unchecked Sendable {
             condition.wait()
         }
         queue.removeAll()
+        commitsPending = 0
         failure = nil
     }
 
@@ -103,7 +109,7 @@ final class RowPipeline: @unchecked Sendable {
                 condition.wait()
             }
             guard !queue.isEmpty else { break }
-            let buffer = queue.removeFirst()
+            let (buffer, commits) = queue.removeFirst()
             let skip = failure != nil
             executing = true
             condition.unlock()
@@ -121,6 +127,7 @@ final class RowPipeline: @unchecked Sendable {
 
             condition.lock()
             executing = false
+            if commits { commitsPending -= 1 }
             if let error, failure == nil { failure = error }
             if spare.count < depth { spare.append(buffer) }
             condition.broadcast()

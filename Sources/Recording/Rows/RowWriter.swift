@@ -27,8 +27,8 @@ final class RowWriter {
 
     func commit() throws {
         _ = buffer.appendCommand(.commit)
-        if isPipelined {
-            try handOff()
+        if let pipeline {
+            buffer = try pipeline.submit(buffer, commits: true)
         } else {
             try commandAdded()
         }
@@ -40,7 +40,7 @@ final class RowWriter {
     func commandAdded() throws {
         if let pipeline {
             if buffer.count >= Self.handOffBytes {
-                buffer = try pipeline.submit(buffer)
+                buffer = try pipeline.submit(buffer, commits: false)
             }
         } else {
             defer { buffer.removeAll() }
@@ -51,7 +51,7 @@ final class RowWriter {
     /// Hands what is encoded to the pipeline (nothing to do in immediate mode).
     func handOff() throws {
         guard let pipeline, !buffer.isEmpty else { return }
-        buffer = try pipeline.submit(buffer)
+        buffer = try pipeline.submit(buffer, commits: false)
     }
 
     /// Waits until everything encoded so far has run, so that the caller may use the
