@@ -34,7 +34,7 @@ public actor RecordingWriter {
         if database.path.isEmpty || database.path == ":memory:" {
             checkpointer = nil
         } else {
-            let checkpointer = BackgroundCheckpointer(databasePath: database.path, restartAbovePages: 65_536, interval: 1.0)
+            let checkpointer = BackgroundCheckpointer(databasePath: database.path)
             try database.leaveCheckpointsToBackground()
             checkpointer.start()
             recorder.checkpointer = checkpointer

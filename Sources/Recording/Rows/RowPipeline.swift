@@ -39,8 +39,10 @@ final class RowPipeline: @unchecked Sendable {
         guard !running else { return }
         running = true
         stopping = false
-        let thread = Thread { [self] in run() }
-        thread.name = "callstats-rows"
+        let thread = Thread { [self] in
+            Thread.current.name = "cs-rows"
+            run()
+        }
         thread.start()
     }
 
