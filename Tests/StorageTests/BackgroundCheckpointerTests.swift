@@ -54,7 +54,7 @@ struct BackgroundCheckpointerTests {
     }
 
     @Test("under sustained commits the writer restarts the WAL, so it stays bounded")
-    func walStaysBounded() async throws {
+    func walStaysBounded() throws {
         let folder = try TemporaryFolder()
         let path = folder.path("bounded.db")
         let database = try Database(path: path)
@@ -76,7 +76,7 @@ struct BackgroundCheckpointerTests {
             // The thread takes its turn after each commit (on a busy machine it could
             // otherwise fall behind, and the writer would decide on old news).
             let passes = checkpointer.completedPasses
-            #expect(try await eventually { checkpointer.completedPasses > passes })
+            #expect(checkpointer.waitForPasses(moreThan: passes, timeout: 30))
         }
         #expect(largestWAL < 10 << 20, "the WAL grew to \(largestWAL) bytes")
         checkpointer.stop()

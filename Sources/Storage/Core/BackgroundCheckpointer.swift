@@ -87,6 +87,19 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
         return passes
     }
 
+    /// Waits until more than `count` passes are done, for at most `timeout` seconds; returns
+    /// whether they were. Blocks the calling thread (for tests, which must not depend on a
+    /// busy concurrency pool to notice).
+    public func waitForPasses(moreThan count: Int, timeout: Double) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while passes <= count {
+            if !condition.wait(until: deadline) { return passes > count }
+        }
+        return true
+    }
+
     /// The latest failure of a background pass, if any (the data stays safe in the WAL; the
     /// next pass retries).
     public var latestFailure: StorageError? {
@@ -153,6 +166,7 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
             let result = Database.checkpoint(handle, .passive)
             condition.lock()
             passes += 1
+            condition.broadcast()
             switch result {
             case .success(let pages): walPages = pages
             case .failure(let error): lastFailure = error
