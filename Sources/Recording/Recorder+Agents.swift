@@ -85,7 +85,7 @@ extension Recorder {
 
     @discardableResult
     private func insertInterval(agent: String, ipbx: String, state: AgentState, start: Double, end: Double?, began: Bool, sessionID: Int64) throws -> Int64 {
-        let rowID = takeID { $0.takeIntervalID() }
+        let rowID = takeID(\.nextIntervalID)
         try rows.run(.openInterval, rowID, ipbx, agent, state.rawValue, start, end, began, sessionID)
         return rowID
     }

@@ -117,9 +117,8 @@ extension Recorder {
     @discardableResult
     func insertJournal(receivedAt: Double, eventTime: Double, classname: String?, list: String?, function: String?,
                        objectID: String?, malformed: String?, line: UnsafeRawBufferPointer) throws -> Int64 {
-        guard let current = session, var ids else { throw RecorderError.noSession }
-        let seq = ids.takeJournalSeq()
-        self.ids = ids
+        guard let current = session, ids != nil else { throw RecorderError.noSession }
+        let seq = takeID(\.nextJournalSeq)
         try rows.run(.journal, seq, current.id, receivedAt, eventTime, classname, list, function, objectID, malformed,
                      RowBlob(bytes: line))
         return seq

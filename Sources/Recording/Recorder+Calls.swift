@@ -7,7 +7,7 @@ import Storage
 extension Recorder {
     func applyChannelStatus(ipbx: String, channel name: String, status: JSONObject, _ context: MessageContext) throws {
         let view = ChannelStatus(from: status)
-        let eventID = takeID { $0.takeChannelEventID() }
+        let eventID = takeID(\.nextChannelEventID)
         var channel = derived.channels[name] ?? newChannel(name, ipbx: ipbx, at: context.time, firstEventID: eventID)
         if let commstatus = view.commstatus { channel.commstatus = commstatus }
         if let direction = view.direction { channel.direction = direction }
@@ -45,19 +45,6 @@ extension Recorder {
             call.answeredAt = context.time
         }
         derived.calls[key] = call
-    }
-
-    /// The id of a row the recorder numbers itself (see `RowIDs`). Channel events are, so that
-    /// a call's id can be the id of its first event, known when that event is written: each
-    /// event is written with its call's id and never updated (unless two calls merge).
-    /// Only called inside a batch, which reads the ids when they are not known.
-    func takeID(_ take: (inout RowIDs) -> Int64) -> Int64 {
-        guard var current = ids else {
-            preconditionFailure("a row was numbered outside a batch")
-        }
-        let id = take(&current)
-        ids = current
-        return id
     }
 
     /// A new channel joins the call of a channel that already named it as its peer, or
@@ -110,7 +97,7 @@ extension Recorder {
 
     func hangUp(ipbx: String, channel name: String, _ context: MessageContext) throws {
         let none: String? = nil
-        let eventID = takeID { $0.takeChannelEventID() }
+        let eventID = takeID(\.nextChannelEventID)
         let channel = derived.channels.removeValue(forKey: name)
         let existing = channel.flatMap { derived.calls[$0.callKey] }
         try rows.run(.channelEvent, eventID, ipbx, name, context.time, "delete", none, none, none, none, existing?.id,

@@ -42,7 +42,7 @@ extension Recorder {
             try rows.run(.visitContinued, context.sessionID, previous)
             return previous
         }
-        let rowID = takeID { $0.takeVisitID() }
+        let rowID = takeID(\.nextVisitID)
         try rows.run(.visitStart, rowID, ipbx, queueID, entry.uniqueID, entry.number, entry.name, joinTime, context.sessionID)
         return rowID
     }

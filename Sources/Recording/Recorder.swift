@@ -227,6 +227,21 @@ public final class Recorder {
         statistics.malformed += 1
     }
 
+    // MARK: Row ids
+
+    /// The id of a row the recorder numbers itself (see `RowIDs`). Channel events were the
+    /// first: a call's id is the id of its first event, known when that event is written, so
+    /// each event is written with its call's id and never updated (unless two calls merge).
+    /// Only called inside a batch, which reads the ids when they are not known.
+    func takeID(_ next: WritableKeyPath<RowIDs, Int64>) -> Int64 {
+        guard var current = ids else {
+            preconditionFailure("a row was numbered outside a batch")
+        }
+        let id = current.take(next)
+        ids = current
+        return id
+    }
+
     // MARK: Batches
 
     /// Commits the open batch when it is older than the batch age (call this on a timer too,

@@ -71,18 +71,21 @@ final class RowBuffer {
 
     @inline(__always)
     func append(_ value: Int64) {
-        reserve(9)
-        storage.storeBytes(of: Tag.integer.rawValue, toByteOffset: count, as: UInt8.self)
-        storage.storeBytes(of: value, toByteOffset: count + 1, as: Int64.self)
-        count += 9
+        appendFixedSize(value, as: .integer)
     }
 
     @inline(__always)
     func append(_ value: Double) {
-        reserve(9)
-        storage.storeBytes(of: Tag.real.rawValue, toByteOffset: count, as: UInt8.self)
-        storage.storeBytes(of: value, toByteOffset: count + 1, as: Double.self)
-        count += 9
+        appendFixedSize(value, as: .real)
+    }
+
+    @inline(__always)
+    private func appendFixedSize<Value>(_ value: Value, as tag: Tag) {
+        let size = MemoryLayout<Value>.size
+        reserve(1 + size)
+        storage.storeBytes(of: tag.rawValue, toByteOffset: count, as: UInt8.self)
+        storage.storeBytes(of: value, toByteOffset: count + 1, as: Value.self)
+        count += 1 + size
     }
 
     @inline(__always)

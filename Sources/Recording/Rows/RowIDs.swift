@@ -9,10 +9,10 @@ import Storage
 /// more than the largest id written, as SQLite itself numbers an `INTEGER PRIMARY KEY`. Replay
 /// reads them at each session's start too, so it numbers rows as live collection did.
 struct RowIDs {
-    private(set) var nextJournalSeq: Int64
-    private(set) var nextIntervalID: Int64
-    private(set) var nextVisitID: Int64
-    private(set) var nextChannelEventID: Int64
+    var nextJournalSeq: Int64
+    var nextIntervalID: Int64
+    var nextVisitID: Int64
+    var nextChannelEventID: Int64
 
     init(reading database: Database) throws {
         func next(_ sql: String) throws -> Int64 {
@@ -24,23 +24,9 @@ struct RowIDs {
         nextChannelEventID = try next("SELECT max(id) FROM channel_event")
     }
 
-    mutating func takeJournalSeq() -> Int64 {
-        defer { nextJournalSeq += 1 }
-        return nextJournalSeq
-    }
-
-    mutating func takeIntervalID() -> Int64 {
-        defer { nextIntervalID += 1 }
-        return nextIntervalID
-    }
-
-    mutating func takeVisitID() -> Int64 {
-        defer { nextVisitID += 1 }
-        return nextVisitID
-    }
-
-    mutating func takeChannelEventID() -> Int64 {
-        defer { nextChannelEventID += 1 }
-        return nextChannelEventID
+    /// The id of `next` (one of the properties above), which moves on.
+    mutating func take(_ next: WritableKeyPath<RowIDs, Int64>) -> Int64 {
+        defer { self[keyPath: next] += 1 }
+        return self[keyPath: next]
     }
 }
