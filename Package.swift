@@ -120,7 +120,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "CallStatsSQLite"], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
         .testTarget(name: "CTIProtocolTests", dependencies: ["CTIProtocol"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Storage", "CTIProtocol"], swiftSettings: strict),
         .testTarget(

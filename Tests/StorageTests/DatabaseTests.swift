@@ -1,4 +1,3 @@
-import CallStatsSQLite
 import Foundation
 import Testing
 @testable import Storage
@@ -13,23 +12,6 @@ struct DatabaseTests {
         #expect(try database.fetchInt64("PRAGMA synchronous") == 1)
         #expect(try database.fetchInt64("PRAGMA foreign_keys") == 1)
         #expect(try database.fetchInt64("PRAGMA busy_timeout") == 5_000)
-    }
-
-    @Test("a new database has 16 KiB pages; an existing one keeps its own")
-    func pageSize() throws {
-        let folder = try TemporaryFolder()
-        let fresh = try Database(path: folder.path("fresh.db"))
-        try fresh.execute(sql: "CREATE TABLE t (x)")
-        #expect(try fresh.fetchInt64("PRAGMA page_size") == 16_384)
-        // A database made with 4 KiB pages (as earlier versions made them).
-        let path = folder.path("old.db")
-        var handle: OpaquePointer?
-        _ = path.withCString { sqlite3_open($0, &handle) }
-        sqlite3_exec(handle, "PRAGMA page_size = 4096; CREATE TABLE t (x); INSERT INTO t VALUES (1)", nil, nil, nil)
-        sqlite3_close(handle)
-        let reopened = try Database(path: path)
-        #expect(try reopened.fetchInt64("PRAGMA page_size") == 4_096)
-        #expect(try reopened.fetchInt64("SELECT x FROM t") == 1)
     }
 
     @Test("a new database file is readable by its owner only")

@@ -90,9 +90,6 @@ public final class Database {
         throw StorageError(resultCode: SQLITE_CANTOPEN, message: "cannot create \(path): \(reason)")
     }
 
-    /// The page size of the databases this writer creates.
-    public static let pageSize = 16_384
-
     private func configure(busyTimeout: Int32) throws(StorageError) {
         sqlite3_busy_timeout(handle, busyTimeout)
         // Reading the schema first turns "file is not a database" into an error here, at open,
@@ -100,11 +97,6 @@ public final class Database {
         _ = try fetchInt64("PRAGMA schema_version")
         switch mode {
         case .readWrite:
-            // New files only (an existing database keeps its page size). A commit of the
-            // collector dirties many scattered index pages, and each is a WAL frame written with
-            // two system calls: with 16 KiB pages the recorder used 9 % less CPU than with 4 KiB
-            // over the first 600,000 lines of the simulated big day, and reports ran as fast.
-            try execute(sql: "PRAGMA page_size = \(Self.pageSize)")
             let journalMode = try fetchString("PRAGMA journal_mode = WAL")?.lowercased()
             let expected = path == ":memory:" || path.isEmpty ? "memory" : "wal"
             guard journalMode == expected else {
