@@ -233,6 +233,7 @@ public final class Recorder {
     /// first: a call's id is the id of its first event, known when that event is written, so
     /// each event is written with its call's id and never updated (unless two calls merge).
     /// Only called inside a batch, which reads the ids when they are not known.
+    @inline(__always)
     func takeID(_ next: WritableKeyPath<RowIDs, Int64>) -> Int64 {
         guard var current = ids else {
             preconditionFailure("a row was numbered outside a batch")

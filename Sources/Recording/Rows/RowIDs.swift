@@ -24,7 +24,10 @@ struct RowIDs {
         nextChannelEventID = try next("SELECT max(id) FROM channel_event")
     }
 
-    /// The id of `next` (one of the properties above), which moves on.
+    /// The id of `next` (one of the properties above), which moves on. Always inlined, so
+    /// that the callers' literal key paths become plain field accesses (a key path applied at
+    /// run time costs a call into the runtime, on every line).
+    @inline(__always)
     mutating func take(_ next: WritableKeyPath<RowIDs, Int64>) -> Int64 {
         defer { self[keyPath: next] += 1 }
         return self[keyPath: next]

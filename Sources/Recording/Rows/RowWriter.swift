@@ -18,8 +18,6 @@ final class RowWriter {
         executor = try RowExecutor(database: database)
     }
 
-    var isPipelined: Bool { pipeline != nil }
-
     func begin() throws {
         _ = buffer.appendCommand(.begin)
         try commandAdded()

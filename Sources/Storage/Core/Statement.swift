@@ -233,6 +233,25 @@ public final class Statement {
         sqlite3_reset(handle)
     }
 
+    /// Resets, binds the values (no existential boxing) and runs the statement to completion,
+    /// ignoring any rows. The recorder's rows go through `RowExecutor`, which binds one value at a
+    /// time, so nothing hot runs through here.
+    @inlinable
+    public func run<each Value: DatabaseBindable>(_ values: repeat each Value) throws(StorageError) {
+        resetForRebinding()
+        var index: Int32 = 0
+        for value in repeat each values {
+            index += 1
+            do {
+                try value.bind(to: self, at: index)
+            } catch {
+                reset()
+                throw error
+            }
+        }
+        try finishRun(boundCount: index)
+    }
+
     /// Resets, binds the values and calls `body` for each row, with this statement positioned on it.
     public func forEachRow(_ values: [any DatabaseBindable] = [], _ body: (Statement) throws -> Void) throws {
         reset()
