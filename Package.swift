@@ -30,6 +30,14 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite3"])]
         ),
+        // Gathers each connection's WAL appends into large writes (docs/ARCHITECTURE.md,
+        // "WAL writes"). C, as SQLite's VFS interface is: a table of C function pointers over
+        // a caller-sized file struct.
+        .target(
+            name: "CallStatsSQLiteVFS",
+            dependencies: ["CallStatsSQLite"],
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]
+        ),
         // zlib from the system (Debian: zlib1g-dev), for compressed `sheet` payloads.
         .systemLibrary(
             name: "CallStatsZlib",
@@ -46,7 +54,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: ["CallStatsSQLite"],
+            dependencies: ["CallStatsSQLite", "CallStatsSQLiteVFS"],
             swiftSettings: strict,
             plugins: ["EmbedAssets"]
         ),
