@@ -8,11 +8,11 @@ extension Recorder {
     /// replay (the line is already there).
     func apply(line: UnsafeRawBufferPointer, decoded: borrowing Result<ServerMessage, DecodeError>, receivedAt: Double,
                journalSeq: Int64? = nil) throws {
-        guard let current = session else { throw RecorderError.noSession }
         switch decoded {
         case .success(let message):
             try apply(message, line: line, receivedAt: receivedAt, journalSeq: journalSeq)
         case .failure(let error):
+            guard let current = session else { throw RecorderError.noSession }
             try journalMalformed(error, current, line: line, receivedAt: receivedAt, journalSeq: journalSeq)
         }
     }
@@ -28,19 +28,22 @@ extension Recorder {
     }
 
     private func apply(_ message: borrowing ServerMessage, line: UnsafeRawBufferPointer, receivedAt: Double, journalSeq: Int64?) throws {
-        guard var current = session else { throw RecorderError.noSession }
-        let fallback = current.serverTime(atLocal: receivedAt) ?? receivedAt
+        // The session is read and updated in place: a copy of it retains its strings, on every line.
+        guard let sessionID = session?.id, let defaultIPBX = session?.defaultIPBX else { throw RecorderError.noSession }
+        let fallback = session?.serverTime(atLocal: receivedAt) ?? receivedAt
         let timenow = plausibleServerTime(message.timenow)
         let time = eventTime(of: message, timenow: timenow, fallback: fallback)
-        if current.startedAt == nil {
+        let startedAt: Double
+        if let started = session?.startedAt {
+            startedAt = started
+        } else {
             // Coverage starts at the server's first reply (metrics.md "Coverage").
-            let start = timenow ?? fallback
-            current.startedAt = start
-            try rows.run(.sessionStarted, start, current.id)
+            startedAt = timenow ?? fallback
+            session?.startedAt = startedAt
+            try rows.run(.sessionStarted, startedAt, sessionID)
         }
-        current.lastEventTime = timenow ?? time
-        current.lastReceivedAt = receivedAt
-        session = current
+        session?.lastEventTime = timenow ?? time
+        session?.lastReceivedAt = receivedAt
 
         let seq: Int64
         if let journalSeq {
@@ -50,9 +53,9 @@ extension Recorder {
             seq = try insertJournal(receivedAt: receivedAt, eventTime: time, classname: message.classname, list: list,
                                     function: function, objectID: objectID, malformed: nil, line: line)
         }
-        let context = MessageContext(sessionID: current.id, sessionStart: current.startedAt ?? time, time: time, journalSeq: seq)
+        let context = MessageContext(sessionID: sessionID, sessionStart: startedAt, time: time, journalSeq: seq)
         try advanceClock(to: time, context)
-        try dispatch(message, context, defaultIPBX: current.defaultIPBX)
+        try dispatch(message, context, defaultIPBX: defaultIPBX)
     }
 
     /// Event time (metrics.md "Time"): a status's own time where the message carries one
@@ -117,9 +120,9 @@ extension Recorder {
     @discardableResult
     func insertJournal(receivedAt: Double, eventTime: Double, classname: String?, list: String?, function: String?,
                        objectID: String?, malformed: String?, line: UnsafeRawBufferPointer) throws -> Int64 {
-        guard let current = session, ids != nil else { throw RecorderError.noSession }
+        guard let sessionID = session?.id, ids != nil else { throw RecorderError.noSession }
         let seq = takeID(\.nextJournalSeq)
-        try rows.run(.journal, seq, current.id, receivedAt, eventTime, classname, list, function, objectID, malformed,
+        try rows.run(.journal, seq, sessionID, receivedAt, eventTime, classname, list, function, objectID, malformed,
                      RowBlob(bytes: line))
         return seq
     }

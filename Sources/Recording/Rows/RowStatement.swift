@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every statement the recorder writes rows with, prepared once per connection.
 ///
 /// The recorder does not run SQL itself: it encodes each statement and its values in a
@@ -52,6 +54,33 @@ enum RowStatement: UInt8, CaseIterable {
     case agentDeleted
     case queueDeleted
     case queueMemberDeleted
+
+    /// True for the appends `RowExecutor` gathers into multi-row `INSERT`s: rows of tables the
+    /// recorder only ever appends to (no other statement here reads or changes them), with ids
+    /// that are the recorder's or SQLite's next rowid, the same whether rows go in one by one
+    /// or together, in order.
+    var isGathered: Bool {
+        switch self {
+        case .journal, .statusChange, .statSample: return true
+        default: return false
+        }
+    }
+
+    /// A gathered append's SQL split at its `VALUES` row, for `INSERT`s of several rows
+    /// (`head` followed by `row` repeated, separated by commas).
+    ///
+    /// `OR FAIL`: a failing row keeps the statement's earlier rows instead of undoing them,
+    /// so SQLite keeps no statement journal for it. With the default `ABORT` every multi-row
+    /// `INSERT` copied the pages it changed into a temporary file first (the row thread spent
+    /// more in the kernel than the gathering saved). Any failure fails the whole batch anyway:
+    /// the recorder rolls its transaction back.
+    var multiRowSQL: (head: String, row: String)? {
+        guard isGathered, let sql, sql.hasPrefix("INSERT INTO "), let values = sql.range(of: "VALUES", options: .backwards) else {
+            return nil
+        }
+        let head = "INSERT OR FAIL INTO " + sql[sql.index(sql.startIndex, offsetBy: "INSERT INTO ".count)..<values.upperBound] + " "
+        return (head, sql[values.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines))
+    }
 
     /// The statement's SQL; nil for transaction control.
     var sql: String? {
