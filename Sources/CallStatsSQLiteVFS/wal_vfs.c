@@ -7,13 +7,24 @@
 //   starting over) first writes the buffer out, so writes reach the file in SQLite's order.
 // - Every other operation on the WAL (read, sync, truncate, size, file control, close) first
 //   writes the buffer out, so SQLite never sees a file that differs from what it wrote.
-// - A commit is complete in the file before SQLite publishes it: the frame header of a commit
-//   (bytes 4-7, the database size after the commit, non-zero only there) makes the write of
-//   its page write everything out, and a failure is returned from that write, so COMMIT fails
-//   instead of publishing frames that are not in the file. Other connections and processes
-//   only read frames that a published commit covers.
+// - A commit is complete in the file before SQLite publishes it. The frame header of a commit
+//   (bytes 4-7, the database size after the commit, non-zero only there) is written out at
+//   once with everything before it, and the write of the page that follows it too; a failure
+//   is returned from those writes, so COMMIT fails instead of publishing frames that are not
+//   in the file. (SQLite may rewrite the commit frame's header alone, after its page, when a
+//   transaction rewrote frames in place: that header is written out at once as well.) Other
+//   connections and processes only read frames that a published commit covers.
 // - As a second guard, the database file's shared-memory barrier, which SQLite calls just
-//   before it publishes a commit in the WAL index, writes out anything still gathered.
+//   before it publishes a commit in the WAL index, writes out anything still gathered (and
+//   counts it: the tests check it never has anything to write).
+// - Nothing gathered outlives the connection's WAL write lock: bytes of a transaction that
+//   spilled and rolled back are written out before the lock is released, as SQLite alone
+//   would have written them, and never later over frames another writer has committed.
+// - A write-out that fails anywhere but in a write is reported as SQLITE_IOERR_WRITE, which
+//   makes SQLite roll the whole transaction back (the bytes are gone).
+// - Gathering needs no padding of commits to sectors: a WAL whose database file is not
+//   power-safe to overwrite (SQLITE_IOCAP_POWERSAFE_OVERWRITE, the unix default) is passed
+//   through unchanged.
 #include "CallStatsSQLiteVFS.h"
 
 #include <pthread.h>
@@ -33,6 +44,7 @@ struct WALFile {
     unsigned char *buffer;
     int used;
     sqlite3_int64 bufferStart;
+    // The next write is the page of a commit frame: write it out at once.
     int flushAfterNextWrite;
     int failNextFlush;
     int deferredError;
@@ -51,7 +63,6 @@ static int flush(WALFile *file) {
     if (file->used == 0) return SQLITE_OK;
     int size = file->used;
     file->used = 0;
-    file->flushAfterNextWrite = 0;
     if (file->failNextFlush) {
         file->failNextFlush = 0;
         return SQLITE_IOERR_WRITE;
@@ -61,15 +72,21 @@ static int flush(WALFile *file) {
     return file->real->pMethods->xWrite(file->real, file->buffer, size, file->bufferStart);
 }
 
-// Writes out the buffer, and reports a failure of the barrier's flush (which cannot return one).
+// A failure of a write-out that the barrier or the write lock's release could not return.
+static int takeDeferredError(WALFile *file) {
+    int rc = file->deferredError;
+    file->deferredError = SQLITE_OK;
+    return rc;
+}
+
+// Writes out the buffer before another operation on the WAL. A failure is an I/O error on
+// writing, whatever the wrapped VFS said: the bytes are gone, and SQLite must roll the whole
+// transaction back rather than the statement only (as it would for SQLITE_FULL).
 static int flushBeforeUse(WALFile *file) {
     if (!file->buffer) return SQLITE_OK;
     int rc = flush(file);
-    if (rc == SQLITE_OK && file->deferredError != SQLITE_OK) {
-        rc = file->deferredError;
-        file->deferredError = SQLITE_OK;
-    }
-    return rc;
+    if (rc == SQLITE_OK) rc = takeDeferredError(file);
+    return rc == SQLITE_OK ? SQLITE_OK : SQLITE_IOERR_WRITE;
 }
 
 static int fileClose(sqlite3_file *base) {
@@ -95,7 +112,10 @@ static int fileWrite(sqlite3_file *base, const void *data, int amount, sqlite3_i
     if (!file->buffer) return file->real->pMethods->xWrite(file->real, data, amount, offset);
     file->counts.writesReceived += 1;
     file->counts.bytesReceived += amount;
-    int rc;
+    int rc = takeDeferredError(file);
+    if (rc != SQLITE_OK) return rc;
+    int commitPage = file->flushAfterNextWrite;
+    file->flushAfterNextWrite = 0;
     if (file->used > 0 && (offset != file->bufferStart + file->used || file->used + amount > BUFFER_CAPACITY)) {
         rc = flush(file);
         if (rc != SQLITE_OK) return rc;
@@ -116,10 +136,14 @@ static int fileWrite(sqlite3_file *base, const void *data, int amount, sqlite3_i
     if (file->used == 0) file->bufferStart = offset;
     memcpy(file->buffer + file->used, data, (size_t)amount);
     file->used += amount;
-    if (file->flushAfterNextWrite) return flush(file);
+    if (commitPage) return flush(file);
     if (amount == WAL_FRAME_HEADER_SIZE) {
         const unsigned char *header = data;
-        if (header[4] | header[5] | header[6] | header[7]) file->flushAfterNextWrite = 1;
+        if (header[4] | header[5] | header[6] | header[7]) {
+            // A commit frame's header: out now, with everything before it, and its page next.
+            file->flushAfterNextWrite = 1;
+            return flush(file);
+        }
     }
     return SQLITE_OK;
 }
@@ -190,16 +214,31 @@ static int fileShmMap(sqlite3_file *base, int region, int size, int extend, void
     return file->real->pMethods->xShmMap(file->real, region, size, extend, memory);
 }
 
+// Writes out what the database file's WAL still gathers, where SQLite cannot take an error;
+// a failure is returned by the WAL's next operation.
+static void flushWAL(WALFile *database) {
+    WALFile *wal = database->wal;
+    if (wal == NULL || wal->used == 0) return;
+    int rc = flush(wal);
+    if (rc != SQLITE_OK && wal->deferredError == SQLITE_OK) wal->deferredError = SQLITE_IOERR_WRITE;
+}
+
+// The WAL index's lock 0 is the WAL write lock (wal.c, WAL_WRITE_LOCK).
+#define WAL_WRITE_LOCK_SLOT 0
+
 static int fileShmLock(sqlite3_file *base, int offset, int count, int flags) {
     WALFile *file = (WALFile *)base;
+    int releasesWriteLock = (flags & SQLITE_SHM_UNLOCK) && (flags & SQLITE_SHM_EXCLUSIVE)
+        && offset <= WAL_WRITE_LOCK_SLOT && WAL_WRITE_LOCK_SLOT < offset + count;
+    if (releasesWriteLock) flushWAL(file);
     return file->real->pMethods->xShmLock(file->real, offset, count, flags);
 }
 
 static void fileShmBarrier(sqlite3_file *base) {
     WALFile *file = (WALFile *)base;
     if (file->wal && file->wal->used > 0) {
-        int rc = flush(file->wal);
-        if (rc != SQLITE_OK && file->wal->deferredError == SQLITE_OK) file->wal->deferredError = rc;
+        file->wal->counts.barrierWrites += 1;
+        flushWAL(file);
     }
     file->real->pMethods->xShmBarrier(file->real);
 }
@@ -254,13 +293,17 @@ static int vfsOpen(sqlite3_vfs *self, const char *name, sqlite3_file *base, int 
         return SQLITE_CANTOPEN;
     }
     if (flags & SQLITE_OPEN_WAL) {
-        file->buffer = malloc(BUFFER_CAPACITY);
-        if (file->buffer == NULL) {
-            file->real->pMethods->xClose(file->real);
-            return SQLITE_NOMEM;
-        }
+        // Only a WAL opened for a database file of ours, which SQLite does not pad to sectors.
         WALFile *database = (WALFile *)sqlite3_database_file_object(name);
-        if (database && database->base.pMethods == &methods) {
+        int ours = database != NULL && database->base.pMethods == &methods;
+        int powersafe = ours
+            && (database->real->pMethods->xDeviceCharacteristics(database->real) & SQLITE_IOCAP_POWERSAFE_OVERWRITE);
+        if (powersafe) {
+            file->buffer = malloc(BUFFER_CAPACITY);
+            if (file->buffer == NULL) {
+                file->real->pMethods->xClose(file->real);
+                return SQLITE_NOMEM;
+            }
             database->wal = file;
             file->database = database;
         }

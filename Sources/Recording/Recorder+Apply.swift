@@ -39,8 +39,8 @@ extension Recorder {
         } else {
             // Coverage starts at the server's first reply (metrics.md "Coverage").
             startedAt = timenow ?? fallback
-            session?.startedAt = startedAt
             try rows.run(.sessionStarted, startedAt, sessionID)
+            session?.startedAt = startedAt
         }
         session?.lastEventTime = timenow ?? time
         session?.lastReceivedAt = receivedAt

@@ -52,6 +52,7 @@ struct WALWritesTests {
         // Every byte asked for is in the file when COMMIT returns: here the WAL only grows,
         // so it is exactly as long as everything SQLite wrote to it, in whole frames.
         #expect(after.bytesWritten == after.bytesReceived)
+        #expect(after.barrierWrites == 0)
         #expect(try walSize(folder) == after.bytesReceived)
         let frames = (after.bytesReceived - 32) / (4_096 + 24)
         #expect(32 + frames * (4_096 + 24) == after.bytesReceived)
@@ -93,6 +94,9 @@ struct WALWritesTests {
             try writer.execute(sql: "UPDATE item SET batch = 2 WHERE id % 5 = 0")
         }
         try writer.write { try insert(writer, batch: 3, rows: 700) }
+        // Every commit was whole in the file before its page write returned: the barrier, the
+        // second guard, had nothing to write (also when SQLite rewrote headers after the page).
+        #expect(writer.walWriteCounts?.barrierWrites == 0)
         // What a crash right now would leave: the database file and its WAL, with no
         // checkpoint. SQLite rebuilds the WAL index from the WAL file alone.
         for suffix in ["", "-wal"] {
@@ -127,7 +131,7 @@ struct WALWritesTests {
 
         let reader = try Database(path: folder.path("wal.db"), mode: .readOnly)
         #expect(try reader.fetchInt64("SELECT count(*) FROM item") == 500)
-        #expect(try reader.fetchInt64("SELECT count(*) FROM item WHERE batch = 2") == 0)
+        #expect(try reader.fetchInt64("SELECT count(*) FROM item WHERE batch = 9") == 0)
 
         try writer.write { try insert(writer, batch: 3, rows: 400) }
         #expect(try reader.fetchInt64("SELECT count(*) FROM item") == 900)
@@ -222,6 +226,62 @@ struct WALWritesTests {
         try handle.close()
         #expect(truncate(wal, originalSize) == SQLITE_OK)
         #expect(try writer.fetchString("PRAGMA integrity_check") == "ok")
+    }
+
+    @Test("commits of every size are written out by their own page write, never left to the barrier")
+    func commitsOfEverySize() throws {
+        let folder = try TemporaryFolder()
+        let writer = try makeWriter(folder)
+        var frameCounts = Set<Int64>()
+        var previous = try #require(writer.walWriteCounts)
+        for rows in 1...160 {
+            try writer.write { try insert(writer, batch: rows, rows: rows, bytes: 900) }
+            let now = try #require(writer.walWriteCounts)
+            frameCounts.insert((now.bytesReceived - previous.bytesReceived) / (4_096 + 24))
+            previous = now
+            #expect(now.barrierWrites == 0, "after a commit of \(rows) rows")
+            #expect(try walSize(folder) == now.bytesReceived)
+        }
+        // Among them, commits whose commit header ends a full buffer (29 frames of 4,120 bytes
+        // and a 24-byte header fill 120 KiB; the page does not fit).
+        #expect(frameCounts.contains { $0 > 1 && ($0 - 1) % 29 == 0 })
+    }
+
+    @Test("a transaction that spilled and rolled back leaves nothing gathered to land on another writer's frames")
+    func rolledBackSpill() throws {
+        let folder = try TemporaryFolder()
+        let first = try makeWriter(folder, cachePages: 10)
+        try first.write { try insert(first, batch: 1, rows: 5) }
+        // Everything copied into the database file: the rollback below then reads nothing back
+        // from the WAL (which would write out what is gathered while the lock is still held).
+        _ = try first.checkpoint(.truncate).get()
+        // More changed pages than the cache holds, so SQLite writes some to the WAL before the
+        // transaction ends, and rows that sort last in the table and its index, so no page
+        // written early is read back: the last pages written are still gathered at ROLLBACK.
+        try first.execute(sql: "BEGIN IMMEDIATE")
+        try first.execute(sql: """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+            INSERT INTO item (batch, body) SELECT 9, zeroblob(1000) FROM n
+            """)
+        let spilled = try #require(first.walWriteCounts)
+        #expect(spilled.bytesReceived > spilled.bytesWritten, "the transaction spilled, and some of it is still gathered")
+        first.rollback()
+        // Another writer commits where the rolled-back frames were.
+        let second = try Database(path: folder.path("wal.db"))
+        try second.write { try insert(second, batch: 3, rows: 500, bytes: 900) }
+        // The first connection reads again (SQLite's barrier runs as it opens its snapshot).
+        #expect(try first.fetchInt64("SELECT count(*) FROM item") == 505)
+        let reader = try Database(path: folder.path("wal.db"), mode: .readOnly)
+        #expect(try reader.fetchInt64("SELECT count(*) FROM item WHERE batch = 3") == 500)
+        #expect(try reader.fetchInt64("SELECT count(*) FROM item WHERE batch = 9") == 0)
+        #expect(try reader.fetchString("PRAGMA integrity_check") == "ok")
+        // And what a crash would leave now recovers the same.
+        for suffix in ["", "-wal"] {
+            try FileManager.default.copyItem(atPath: folder.path("wal.db" + suffix), toPath: folder.path("copy.db" + suffix))
+        }
+        let copy = try Database(path: folder.path("copy.db"), mode: .readOnly)
+        #expect(try copy.fetchInt64("SELECT count(*) FROM item") == 505)
+        #expect(try copy.fetchString("PRAGMA integrity_check") == "ok")
     }
 
     /// Where two byte ranges first differ (a short message instead of megabytes of bytes).

@@ -21,6 +21,8 @@ typedef struct {
     sqlite3_int64 bytesReceived;
     sqlite3_int64 writesIssued;
     sqlite3_int64 bytesWritten;
+    /// Write-outs left to the shared-memory barrier, the second guard (none, if the first holds).
+    sqlite3_int64 barrierWrites;
 } CallStatsWALCounts;
 
 #define CALLSTATS_WAL_FCNTL_COUNTS 0x43535701
