@@ -17,9 +17,10 @@
 // - As a second guard, the database file's shared-memory barrier, which SQLite calls just
 //   before it publishes a commit in the WAL index, writes out anything still gathered (and
 //   counts it: the tests check it never has anything to write).
-// - Nothing gathered outlives the connection's WAL write lock: bytes of a transaction that
-//   spilled and rolled back are written out before the lock is released, as SQLite alone
-//   would have written them, and never later over frames another writer has committed.
+// - Nothing gathered outlives the connection's WAL write lock (or, in exclusive locking mode,
+//   its lock on the database file): bytes of a transaction that spilled and rolled back are
+//   written out before the lock is released, as SQLite alone would have written them, and
+//   never later over frames another writer has committed.
 // - A write-out that fails anywhere but in a write is reported as SQLITE_IOERR_WRITE, which
 //   makes SQLite roll the whole transaction back (the bytes are gone).
 // - Gathering needs no padding of commits to sectors: a WAL whose database file is not
@@ -72,6 +73,8 @@ static int flush(WALFile *file) {
     return file->real->pMethods->xWrite(file->real, file->buffer, size, file->bufferStart);
 }
 
+static void flushWAL(WALFile *database);
+
 // A failure of a write-out that the barrier or the write lock's release could not return.
 static int takeDeferredError(WALFile *file) {
     int rc = file->deferredError;
@@ -112,10 +115,12 @@ static int fileWrite(sqlite3_file *base, const void *data, int amount, sqlite3_i
     if (!file->buffer) return file->real->pMethods->xWrite(file->real, data, amount, offset);
     file->counts.writesReceived += 1;
     file->counts.bytesReceived += amount;
-    int rc = takeDeferredError(file);
-    if (rc != SQLITE_OK) return rc;
+    // Read and cleared first: a flag left by a commit header with no page after it (SQLite's
+    // rewrite of headers) must not swallow the next commit's header.
     int commitPage = file->flushAfterNextWrite;
     file->flushAfterNextWrite = 0;
+    int rc = takeDeferredError(file);
+    if (rc != SQLITE_OK) return rc;
     if (file->used > 0 && (offset != file->bufferStart + file->used || file->used + amount > BUFFER_CAPACITY)) {
         rc = flush(file);
         if (rc != SQLITE_OK) return rc;
@@ -136,15 +141,11 @@ static int fileWrite(sqlite3_file *base, const void *data, int amount, sqlite3_i
     if (file->used == 0) file->bufferStart = offset;
     memcpy(file->buffer + file->used, data, (size_t)amount);
     file->used += amount;
-    if (commitPage) return flush(file);
-    if (amount == WAL_FRAME_HEADER_SIZE) {
-        const unsigned char *header = data;
-        if (header[4] | header[5] | header[6] | header[7]) {
-            // A commit frame's header: out now, with everything before it, and its page next.
-            file->flushAfterNextWrite = 1;
-            return flush(file);
-        }
-    }
+    // A commit frame's header: out now, with everything before it, and its page next.
+    const unsigned char *header = data;
+    int commitHeader = amount == WAL_FRAME_HEADER_SIZE && (header[4] | header[5] | header[6] | header[7]);
+    file->flushAfterNextWrite = commitHeader;
+    if (commitPage || commitHeader) return flush(file);
     return SQLITE_OK;
 }
 
@@ -173,6 +174,10 @@ static int fileLock(sqlite3_file *base, int level) {
 
 static int fileUnlock(sqlite3_file *base, int level) {
     WALFile *file = (WALFile *)base;
+    // In exclusive locking mode SQLite releases no WAL write lock (wal.c, walUnlockExclusive);
+    // leaving that mode releases the database file's lock instead, before another writer can
+    // write: nothing gathered may be written after that.
+    flushWAL(file);
     return file->real->pMethods->xUnlock(file->real, level);
 }
 
@@ -218,7 +223,9 @@ static int fileShmMap(sqlite3_file *base, int region, int size, int extend, void
 // a failure is returned by the WAL's next operation.
 static void flushWAL(WALFile *database) {
     WALFile *wal = database->wal;
-    if (wal == NULL || wal->used == 0) return;
+    if (wal == NULL) return;
+    wal->flushAfterNextWrite = 0;
+    if (wal->used == 0) return;
     int rc = flush(wal);
     if (rc != SQLITE_OK && wal->deferredError == SQLITE_OK) wal->deferredError = SQLITE_IOERR_WRITE;
 }

@@ -247,6 +247,26 @@ struct WALWritesTests {
         #expect(frameCounts.contains { $0 > 1 && ($0 - 1) % 29 == 0 })
     }
 
+    @Test("a one-page commit right after a commit that rewrote frames is written out by its own page write")
+    func onePageCommitAfterRewrite() throws {
+        let folder = try TemporaryFolder()
+        let writer = try makeWriter(folder, cachePages: 10)
+        // Spilled and rewritten in place: SQLite rewrites the frame headers after the commit
+        // page, the commit frame's header last, with no page after it.
+        try writer.write {
+            try insert(writer, batch: 1, rows: 2_000)
+            try writer.execute(sql: "UPDATE item SET body = zeroblob(250) WHERE id % 3 = 0")
+        }
+        // A commit of one page (the database header's user version): its only frame is the
+        // commit frame, whose header comes first in the transaction.
+        try writer.execute(sql: "PRAGMA user_version = 7")
+        let counts = try #require(writer.walWriteCounts)
+        #expect(counts.barrierWrites == 0)
+        #expect(counts.bytesWritten == counts.bytesReceived)
+        let reader = try Database(path: folder.path("wal.db"), mode: .readOnly)
+        #expect(try reader.fetchInt64("PRAGMA user_version") == 7)
+    }
+
     @Test("a transaction that spilled and rolled back leaves nothing gathered to land on another writer's frames")
     func rolledBackSpill() throws {
         let folder = try TemporaryFolder()
