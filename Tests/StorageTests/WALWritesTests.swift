@@ -32,6 +32,16 @@ struct WALWritesTests {
         }
     }
 
+    /// On a writer with a 10-page cache: a transaction that spills to the WAL before it commits
+    /// and changes pages it already wrote there, which SQLite then rewrites in place.
+    private func commitRewritingFrames(_ writer: Database) throws {
+        try writer.write {
+            try insert(writer, batch: 1, rows: 2_000)
+            try writer.execute(sql: "UPDATE item SET body = zeroblob(250) WHERE id % 3 = 0")
+            try writer.execute(sql: "UPDATE item SET batch = 2 WHERE id % 5 = 0")
+        }
+    }
+
     private func walSize(_ folder: TemporaryFolder) throws -> Int64 {
         let attributes = try FileManager.default.attributesOfItem(atPath: folder.path("wal.db-wal"))
         return (attributes[.size] as? NSNumber)?.int64Value ?? -1
@@ -88,11 +98,7 @@ struct WALWritesTests {
         // A page cache of 10 pages: the transaction spills to the WAL before it commits, and
         // SQLite rewrites frames it already wrote (the gathered writes must keep that order).
         let writer = try makeWriter(folder, cachePages: 10)
-        try writer.write {
-            try insert(writer, batch: 1, rows: 2_000)
-            try writer.execute(sql: "UPDATE item SET body = zeroblob(250) WHERE id % 3 = 0")
-            try writer.execute(sql: "UPDATE item SET batch = 2 WHERE id % 5 = 0")
-        }
+        try commitRewritingFrames(writer)
         try writer.write { try insert(writer, batch: 3, rows: 700) }
         // Every commit was whole in the file before its page write returned: the barrier, the
         // second guard, had nothing to write (also when SQLite rewrote headers after the page).
@@ -251,12 +257,9 @@ struct WALWritesTests {
     func onePageCommitAfterRewrite() throws {
         let folder = try TemporaryFolder()
         let writer = try makeWriter(folder, cachePages: 10)
-        // Spilled and rewritten in place: SQLite rewrites the frame headers after the commit
-        // page, the commit frame's header last, with no page after it.
-        try writer.write {
-            try insert(writer, batch: 1, rows: 2_000)
-            try writer.execute(sql: "UPDATE item SET body = zeroblob(250) WHERE id % 3 = 0")
-        }
+        // SQLite rewrites the frame headers after the commit page, the commit frame's header
+        // last, with no page after it.
+        try commitRewritingFrames(writer)
         // A commit of one page (the database header's user version): its only frame is the
         // commit frame, whose header comes first in the transaction.
         try writer.execute(sql: "PRAGMA user_version = 7")
