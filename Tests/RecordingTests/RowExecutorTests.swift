@@ -20,6 +20,7 @@ struct RowExecutorTests {
             try database.execute(sql: "PRAGMA foreign_keys = OFF")  // as the recorder's connection
             try database.execute("INSERT INTO collection_session (session_id, server, connected_at) VALUES (1, 'pbx', 0)")
             executor = try RowExecutor(database: database)
+            executor.gathersAppends = true  // as in the pipeline
         }
 
         deinit { try? FileManager.default.removeItem(at: folder) }
@@ -76,9 +77,10 @@ struct RowExecutorTests {
     }
 
     /// Runs the commands in one buffer (gathered) on one database and one by one on another,
-    /// and compares every table they write.
-    private func compare(_ commands: [Command]) throws {
+    /// and compares every table they write; returns the first.
+    private func compare(_ commands: [Command]) throws -> Writer {
         let gathered = try Writer(), oneByOne = try Writer()
+        oneByOne.executor.gathersAppends = false  // as replay runs them
         let buffer = RowBuffer()
         for command in commands { command(buffer) }
         try gathered.executor.execute(buffer)
@@ -91,6 +93,7 @@ struct RowExecutorTests {
             let rows = try gathered.dump(table)
             #expect(rows == (try oneByOne.dump(table)), "\(table)")
         }
+        return gathered
     }
 
     @Test("any number of rows, interleaved, around commits: the same rows, ids and order as one by one")
@@ -112,12 +115,7 @@ struct RowExecutorTests {
             seq += 1
         }
         commands.append(Self.control(.commit))
-        try compare(commands)
-
-        let writer = try Writer()
-        let buffer = RowBuffer()
-        for command in commands { command(buffer) }
-        try writer.executor.execute(buffer)
+        let writer = try compare(commands)
         #expect(try writer.database.fetchInt64("SELECT count(*) FROM journal") == 56)
         #expect(try writer.database.fetchInt64("SELECT count(*) FROM queue_stat_sample") == 21)
         #expect(try writer.database.fetchInt64("SELECT count(*) FROM journal WHERE seq BETWEEN 1 AND 56") == 56)

@@ -42,6 +42,15 @@ struct WALWritesTests {
         }
     }
 
+    /// The database file and its WAL copied as they are, with no checkpoint (what a crash now
+    /// would leave), opened: SQLite rebuilds the WAL index from the WAL file alone.
+    private func copyAsACrashWouldLeaveIt(_ folder: TemporaryFolder) throws -> Database {
+        for suffix in ["", "-wal"] {
+            try FileManager.default.copyItem(atPath: folder.path("wal.db" + suffix), toPath: folder.path("copy.db" + suffix))
+        }
+        return try Database(path: folder.path("copy.db"), mode: .readOnly)
+    }
+
     private func walSize(_ folder: TemporaryFolder) throws -> Int64 {
         let attributes = try FileManager.default.attributesOfItem(atPath: folder.path("wal.db-wal"))
         return (attributes[.size] as? NSNumber)?.int64Value ?? -1
@@ -103,12 +112,7 @@ struct WALWritesTests {
         // Every commit was whole in the file before its page write returned: the barrier, the
         // second guard, had nothing to write (also when SQLite rewrote headers after the page).
         #expect(writer.walWriteCounts?.barrierWrites == 0)
-        // What a crash right now would leave: the database file and its WAL, with no
-        // checkpoint. SQLite rebuilds the WAL index from the WAL file alone.
-        for suffix in ["", "-wal"] {
-            try FileManager.default.copyItem(atPath: folder.path("wal.db" + suffix), toPath: folder.path("copy.db" + suffix))
-        }
-        let copy = try Database(path: folder.path("copy.db"), mode: .readOnly)
+        let copy = try copyAsACrashWouldLeaveIt(folder)
         #expect(try copy.fetchString("PRAGMA integrity_check") == "ok")
         for (label, sql) in [
             ("rows", "SELECT count(*) FROM item"),
@@ -142,10 +146,7 @@ struct WALWritesTests {
         try writer.write { try insert(writer, batch: 3, rows: 400) }
         #expect(try reader.fetchInt64("SELECT count(*) FROM item") == 900)
         #expect(try reader.fetchString("PRAGMA integrity_check") == "ok")
-        for suffix in ["", "-wal"] {
-            try FileManager.default.copyItem(atPath: folder.path("wal.db" + suffix), toPath: folder.path("copy.db" + suffix))
-        }
-        let copy = try Database(path: folder.path("copy.db"), mode: .readOnly)
+        let copy = try copyAsACrashWouldLeaveIt(folder)
         #expect(try copy.fetchInt64("SELECT count(*) FROM item") == 900)
         #expect(try copy.fetchInt64("SELECT count(*) FROM item WHERE batch = 2") == 0)
         #expect(try copy.fetchString("PRAGMA integrity_check") == "ok")
@@ -299,10 +300,7 @@ struct WALWritesTests {
         #expect(try reader.fetchInt64("SELECT count(*) FROM item WHERE batch = 9") == 0)
         #expect(try reader.fetchString("PRAGMA integrity_check") == "ok")
         // And what a crash would leave now recovers the same.
-        for suffix in ["", "-wal"] {
-            try FileManager.default.copyItem(atPath: folder.path("wal.db" + suffix), toPath: folder.path("copy.db" + suffix))
-        }
-        let copy = try Database(path: folder.path("copy.db"), mode: .readOnly)
+        let copy = try copyAsACrashWouldLeaveIt(folder)
         #expect(try copy.fetchInt64("SELECT count(*) FROM item") == 505)
         #expect(try copy.fetchString("PRAGMA integrity_check") == "ok")
     }

@@ -76,6 +76,7 @@ final class RowWriter {
     @discardableResult
     func startPipeline() -> RowPipeline {
         if let pipeline { return pipeline }
+        executor.gathersAppends = true
         let pipeline = RowPipeline(executor: executor)
         pipeline.start()
         self.pipeline = pipeline
@@ -88,6 +89,7 @@ final class RowWriter {
         try? handOff()
         pipeline.stop()
         self.pipeline = nil
+        executor.gathersAppends = false
     }
 
     deinit {
