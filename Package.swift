@@ -30,14 +30,6 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite3"])]
         ),
-        // Gathers each connection's WAL appends into large writes (docs/ARCHITECTURE.md,
-        // "WAL writes"). C, as SQLite's VFS interface is: a table of C function pointers over
-        // a caller-sized file struct.
-        .target(
-            name: "CallStatsSQLiteVFS",
-            dependencies: ["CallStatsSQLite"],
-            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Werror"])]
-        ),
         // zlib from the system (Debian: zlib1g-dev), for compressed `sheet` payloads.
         .systemLibrary(
             name: "CallStatsZlib",
@@ -54,7 +46,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: ["CallStatsSQLite", "CallStatsSQLiteVFS"],
+            dependencies: ["CallStatsSQLite"],
             swiftSettings: strict,
             plugins: ["EmbedAssets"]
         ),
@@ -69,10 +61,7 @@ let package = Package(
         .target(
             name: "Recording",
             dependencies: ["Storage", "CTIProtocol", .product(name: "Logging", package: "swift-log")],
-            // The recorder is one thread's (not Sendable) and mutates its state on every line:
-            // in release builds the run-time exclusivity checks of that state were 3 % of the
-            // writer thread's instructions. Debug builds, which the tests run, keep them.
-            swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            swiftSettings: strict
         ),
         .target(
             name: "Collector",

@@ -83,7 +83,7 @@ public struct Collector: Service, CustomStringConvertible {
             let result = await runner.run(version: version)
             // A commit refused because the file moved fails the session like a full disk
             // would, but retrying cannot help: the collector stops.
-            if let path = await movedDatabasePath() {
+            if let path = movedDatabasePath() {
                 throw CollectorError.databaseReplaced(path: path)
             }
             if result.loggedIn {
@@ -140,7 +140,7 @@ public struct Collector: Service, CustomStringConvertible {
     /// The last word of a graceful stop: how many lines were received, all of them committed
     /// and journaled by now (the writer ends the session before the run returns).
     private func logStopped() async {
-        if await movedDatabasePath() != nil { return }
+        if movedDatabasePath() != nil { return }
         let statistics = await writer.statistics
         logger.info("collection stopped: shutdown; \(statistics.messages) lines received, all committed")
     }

@@ -16,8 +16,10 @@ extension Recorder {
             availability: tracker.availability, onCallACD: tracker.onCallACD, onWrapup: tracker.onWrapup,
             unknownAvailability: { [self] raw in noteUnknownAvailability(raw, agent: id) }
         )
-        try rows.run(.statusChange, ipbx, id, context.time, tracker.availability, tracker.onCallACD, tracker.onWrapup, state?.rawValue,
-            partial, context.sessionID, context.journalSeq)
+        try rows.write(AgentStatusChange(
+            ipbx: ipbx, agentID: id, eventTime: context.time, availability: tracker.availability, onCallACD: tracker.onCallACD,
+            onWrapup: tracker.onWrapup, state: state?.rawValue, partial: partial, sessionID: context.sessionID,
+            journalSeq: context.journalSeq))
 
         if let state {
             if let open = tracker.interval {
@@ -86,7 +88,8 @@ extension Recorder {
     @discardableResult
     private func insertInterval(agent: String, ipbx: String, state: AgentState, start: Double, end: Double?, began: Bool, sessionID: Int64) throws -> Int64 {
         let rowID = takeID(\.nextIntervalID)
-        try rows.run(.openInterval, rowID, ipbx, agent, state.rawValue, start, end, began, sessionID)
+        try rows.write(IntervalOpened(
+            id: rowID, ipbx: ipbx, agentID: agent, state: state.rawValue, startTime: start, endTime: end, began: began, sessionID: sessionID))
         return rowID
     }
 
@@ -94,16 +97,16 @@ extension Recorder {
     /// or, when that state is the one the interval interrupted, lets the interrupted one go on.
     private func relabel(_ open: OpenInterval, as state: AgentState, reopening previous: ClosedInterval?) throws -> OpenInterval {
         if let previous, previous.state == state, previous.end == open.start {
-            try rows.run(.deleteInterval, open.rowID)
-            try rows.run(.reopenInterval, previous.rowID)
+            try rows.write(IntervalDeleted(id: open.rowID))
+            try rows.write(IntervalReopened(id: previous.rowID))
             return OpenInterval(rowID: previous.rowID, state: state, start: previous.start)
         }
-        try rows.run(.relabelInterval, state.rawValue, open.rowID)
+        try rows.write(IntervalRelabelled(state: state.rawValue, id: open.rowID))
         return OpenInterval(rowID: open.rowID, state: state, start: open.start)
     }
 
     func closeInterval(_ interval: OpenInterval, at time: Double) throws {
-        try rows.run(.closeInterval, max(time, interval.start), interval.rowID)
+        try rows.write(IntervalClosed(endTime: max(time, interval.start), id: interval.rowID))
     }
 
     /// Cuts every open interval at each UTC hour boundary the clock has passed, so reports can

@@ -39,7 +39,7 @@ extension Recorder {
         } else {
             // Coverage starts at the server's first reply (metrics.md "Coverage").
             startedAt = timenow ?? fallback
-            try rows.run(.sessionStarted, startedAt, sessionID)
+            try rows.write(SessionStarted(startedAt: startedAt, sessionID: sessionID))
             session?.startedAt = startedAt
         }
         session?.lastEventTime = timenow ?? time
@@ -122,8 +122,9 @@ extension Recorder {
                        objectID: String?, malformed: String?, line: UnsafeRawBufferPointer) throws -> Int64 {
         guard let sessionID = session?.id, ids != nil else { throw RecorderError.noSession }
         let seq = takeID(\.nextJournalSeq)
-        try rows.run(.journal, seq, sessionID, receivedAt, eventTime, classname, list, function, objectID, malformed,
-                     RowBlob(bytes: line))
+        try rows.write(JournalRow(
+            seq: seq, sessionID: sessionID, receivedAt: receivedAt, eventTime: eventTime, class: classname, list: list,
+            function: function, objectID: objectID, malformed: malformed, line: RowBlob(bytes: line)))
         return seq
     }
 
@@ -141,7 +142,7 @@ extension Recorder {
             if let ipbxID {
                 session?.defaultIPBX = ipbxID
             }
-            try rows.run(.sessionLoggedIn, context.time, context.sessionID)
+            try rows.write(SessionLoggedIn(loggedInAt: context.time, sessionID: context.sessionID))
         case .ipbxList(let ids):
             for ipbx in ids { try noteIPBX(ipbx, context) }
         case .listIDs(let list, _, let ids):

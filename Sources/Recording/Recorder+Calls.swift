@@ -25,8 +25,10 @@ extension Recorder {
         }
         let key = derived.channels[name]?.callKey
         let existing = key.flatMap { derived.calls[$0] }
-        try rows.run(.channelEvent, eventID, ipbx, name, context.time, "update", view.commstatus, view.state, view.direction,
-            view.talkingtoID.value, existing?.id, context.sessionID, context.journalSeq)
+        try rows.write(ChannelEventRow(
+            id: eventID, ipbx: ipbx, channel: name, eventTime: context.time, kind: "update", commstatus: view.commstatus,
+            state: view.state, direction: view.direction, talkingtoID: view.talkingtoID.value, callID: existing?.id,
+            sessionID: context.sessionID, journalSeq: context.journalSeq))
         guard let key, var call = existing else { return }
         call.eventIDs.append(eventID)
         if view.commstatus == "calling" || view.direction == "out" {
@@ -96,12 +98,12 @@ extension Recorder {
     }
 
     func hangUp(ipbx: String, channel name: String, _ context: MessageContext) throws {
-        let none: String? = nil
         let eventID = takeID(\.nextChannelEventID)
         let channel = derived.channels.removeValue(forKey: name)
         let existing = channel.flatMap { derived.calls[$0.callKey] }
-        try rows.run(.channelEvent, eventID, ipbx, name, context.time, "delete", none, none, none, none, existing?.id,
-            context.sessionID, context.journalSeq)
+        try rows.write(ChannelEventRow(
+            id: eventID, ipbx: ipbx, channel: name, eventTime: context.time, kind: "delete", commstatus: nil, state: nil,
+            direction: nil, talkingtoID: nil, callID: existing?.id, sessionID: context.sessionID, journalSeq: context.journalSeq))
         guard let channel, var call = existing else { return }
         call.eventIDs.append(eventID)
         derived.calls[channel.callKey] = call
@@ -143,10 +145,12 @@ extension Recorder {
         // user's name; an inbound caller is unknown to the channel events.
         let callerNumber = callingPhone?.number
         let callerName = callingPhone?.userID.flatMap { derived.userNames[$0] }
-        try rows.run(.call, call.id, call.ipbx, call.startedAt, call.firstRingAt, call.answeredAt, endedAt, direction, outcome,
-            calling, callerNumber, callerName, called, calledPhone?.number, sessionID)
+        try rows.write(CallRow(
+            callID: call.id, ipbx: call.ipbx, startedAt: call.startedAt, firstRingAt: call.firstRingAt, answeredAt: call.answeredAt,
+            endedAt: endedAt, direction: direction, outcome: outcome, callerChannel: calling, callerNumber: callerNumber,
+            callerName: callerName, calleeChannel: called, calleeNumber: calledPhone?.number, sessionID: sessionID))
         for ring in call.rings {
-            try rows.run(.callRing, call.id, ring.phoneID, ring.userID, ring.channel, ring.time)
+            try rows.write(CallRingRow(callID: call.id, phoneID: ring.phoneID, userID: ring.userID, channel: ring.channel, rangAt: ring.time))
         }
     }
 
@@ -154,7 +158,7 @@ extension Recorder {
     /// another), one row at a time: an `IN` list of eight cost as much per row.
     private func setCall(_ callID: Int64, ofEvents eventIDs: [Int64]) throws {
         for eventID in eventIDs {
-            try rows.run(.channelEventCall, callID, eventID)
+            try rows.write(ChannelEventCall(callID: callID, id: eventID))
         }
     }
 

@@ -5,7 +5,7 @@ import Storage
 /// status of users, phones, agents, queues and queue members.
 extension Recorder {
     func noteIPBX(_ ipbx: String, _ context: MessageContext) throws {
-        try rows.run(.ipbx, ipbx, context.time, context.time)
+        try rows.write(IPBXSeen(ipbx: ipbx, firstSeen: context.time, lastSeen: context.time))
         derived.knownIPBX.insert(ipbx)
     }
 
@@ -40,20 +40,29 @@ extension Recorder {
         switch key.list {
         case "users":
             let user = UserConfig(from: merged)
-            try rows.run(.userConfig, ipbx, id, user.fullname, user.firstname, user.lastname, user.agentID, json, time)
+            try rows.write(UserConfigRow(
+                ipbx: ipbx, userID: id, fullname: user.fullname, firstname: user.firstname, lastname: user.lastname,
+                agentID: user.agentID, config: json, updatedAt: time))
         case "phones":
             let phone = PhoneConfig(from: merged)
-            try rows.run(.phoneConfig, ipbx, id, phone.identity, phone.number, phone.userID, phone.context, phone.protocolName, json, time)
+            try rows.write(PhoneConfigRow(
+                ipbx: ipbx, phoneID: id, identity: phone.identity, number: phone.number, userID: phone.userID,
+                context: phone.context, protocol: phone.protocolName, config: json, updatedAt: time))
         case "agents":
             let agent = AgentConfig(from: merged)
-            try rows.run(.agentConfig, ipbx, id, agent.number, agent.firstname, agent.lastname, agent.context, json, time)
+            try rows.write(AgentConfigRow(
+                ipbx: ipbx, agentID: id, number: agent.number, firstname: agent.firstname, lastname: agent.lastname,
+                context: agent.context, config: json, updatedAt: time))
         case "queues":
             let queue = QueueConfig(from: merged)
-            try rows.run(.queueConfig, ipbx, id, queue.name, queue.number, queue.displayname, queue.context, json, time)
+            try rows.write(QueueConfigRow(
+                ipbx: ipbx, queueID: id, name: queue.name, number: queue.number, displayName: queue.displayname,
+                context: queue.context, config: json, updatedAt: time))
         case "queuemembers":
             let member = QueueMemberConfig(from: merged)
-            try rows.run(.queueMemberConfig, ipbx, id, member.interface, member.queueName, member.paused, member.penalty,
-                         member.membership, member.status, json, time)
+            try rows.write(QueueMemberConfigRow(
+                ipbx: ipbx, memberID: id, interface: member.interface, queueName: member.queueName, paused: member.paused,
+                penalty: member.penalty, membership: member.membership, status: member.status, config: json, updatedAt: time))
         default:
             // Voicemails and lists we do not model stay in the journal only.
             return
@@ -81,9 +90,9 @@ extension Recorder {
             if derived.objects.writtenStatuses[slot] == json { continue }
             let key = derived.objects.keys[slot]
             switch key.list {
-            case "users": try rows.run(.userStatus, UTF8Text(json), key.ipbx, key.id)
-            case "phones": try rows.run(.phoneStatus, UTF8Text(json), key.ipbx, key.id)
-            case "agents": try rows.run(.agentStatus, UTF8Text(json), key.ipbx, key.id)
+            case "users": try rows.write(UserStatusRow(status: UTF8Text(json), ipbx: key.ipbx, userID: key.id))
+            case "phones": try rows.write(PhoneStatusRow(status: UTF8Text(json), ipbx: key.ipbx, phoneID: key.id))
+            case "agents": try rows.write(AgentStatusRow(status: UTF8Text(json), ipbx: key.ipbx, agentID: key.id))
             default: continue
             }
             // Only what a row holds: a status of an object with no row yet (no configuration
@@ -99,11 +108,11 @@ extension Recorder {
         // The row may still be waiting in memory: write it first so the deletion sticks.
         try flushDirtyObjects()
         switch list {
-        case "users": try rows.run(.userDeleted, time, ipbx, id)
-        case "phones": try rows.run(.phoneDeleted, time, ipbx, id)
-        case "agents": try rows.run(.agentDeleted, time, ipbx, id)
-        case "queues": try rows.run(.queueDeleted, time, ipbx, id)
-        case "queuemembers": try rows.run(.queueMemberDeleted, time, ipbx, id)
+        case "users": try rows.write(UserDeleted(deletedAt: time, ipbx: ipbx, userID: id))
+        case "phones": try rows.write(PhoneDeleted(deletedAt: time, ipbx: ipbx, phoneID: id))
+        case "agents": try rows.write(AgentDeleted(deletedAt: time, ipbx: ipbx, agentID: id))
+        case "queues": try rows.write(QueueDeleted(deletedAt: time, ipbx: ipbx, queueID: id))
+        case "queuemembers": try rows.write(QueueMemberDeleted(deletedAt: time, ipbx: ipbx, memberID: id))
         default: break
         }
     }

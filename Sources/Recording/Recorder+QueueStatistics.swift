@@ -21,7 +21,9 @@ extension Recorder {
                 if let previous, previous == value {
                     continue
                 }
-                try rows.run(.statSample, ipbx, queue.queueID, stat.key, context.time, value, window, context.sessionID, context.journalSeq)
+                try rows.write(QueueStatSample(
+                    ipbx: ipbx, queueID: queue.queueID, key: stat.key, eventTime: context.time, value: value, windowS: window,
+                    sessionID: context.sessionID, journalSeq: context.journalSeq))
             }
         }
     }

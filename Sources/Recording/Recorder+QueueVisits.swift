@@ -39,16 +39,18 @@ extension Recorder {
         if let uniqueID = entry.uniqueID,
            let previous = preexisting.unknownVisits.removeValue(
                forKey: VisitIdentity(queueID: queueID, ipbx: ipbx, uniqueID: uniqueID, joinTime: joinTime)) {
-            try rows.run(.visitContinued, context.sessionID, previous)
+            try rows.write(VisitContinued(sessionID: context.sessionID, visitID: previous))
             return previous
         }
         let rowID = takeID(\.nextVisitID)
-        try rows.run(.visitStart, rowID, ipbx, queueID, entry.uniqueID, entry.number, entry.name, joinTime, context.sessionID)
+        try rows.write(VisitStarted(
+            visitID: rowID, ipbx: ipbx, queueID: queueID, uniqueID: entry.uniqueID, callerNumber: entry.number,
+            callerName: entry.name, joinTime: joinTime, sessionID: context.sessionID))
         return rowID
     }
 
     private func visitLeft(rowID: Int64, queueID: String, at time: Double) throws {
-        try rows.run(.visitLeft, time, rowID)
+        try rows.write(VisitLeft(leaveTime: time, visitID: rowID))
         let window = options.answerPairingSeconds
         var best: Int?
         for (index, start) in derived.acdStarts.enumerated() where Self.serves(start.queues, queueID) {
@@ -90,7 +92,7 @@ extension Recorder {
     }
 
     private func answer(visit: Int64, by agent: String, at time: Double) throws {
-        try rows.run(.visitAnswered, agent, time, visit)
+        try rows.write(VisitAnswered(agentID: agent, answeredAt: time, visitID: visit))
     }
 
     /// Leaves no agent answered within the window are abandoned; `acd_call` starts that
@@ -101,7 +103,7 @@ extension Recorder {
             var kept: [LeftVisit] = []
             for visit in derived.leftVisits {
                 if time - visit.leaveTime > window {
-                    try rows.run(.visitAbandoned, visit.rowID)
+                    try rows.write(VisitAbandoned(visitID: visit.rowID))
                 } else {
                     kept.append(visit)
                 }
@@ -115,14 +117,14 @@ extension Recorder {
     /// unknown outcome (metrics.md).
     func closeVisits(at end: Double) throws {
         for visit in derived.leftVisits {
-            try rows.run(.visitUnknown, visit.rowID)
+            try rows.write(VisitUnknown(visitID: visit.rowID))
         }
         derived.leftVisits = []
         derived.acdStarts = []
         for queueID in derived.waiting.keys.sorted() {
             let visits = (derived.waiting[queueID] ?? [:]).values.sorted { $0.rowID < $1.rowID }
             for visit in visits {
-                try rows.run(.visitLeftUnknown, max(end, visit.joinTime), visit.rowID)
+                try rows.write(VisitLeftUnknown(leaveTime: max(end, visit.joinTime), visitID: visit.rowID))
             }
         }
         derived.waiting = [:]

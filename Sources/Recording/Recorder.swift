@@ -116,7 +116,7 @@ public final class Recorder {
     public func describeSession(protocolVersion: String, tls: Bool) throws {
         guard let session else { return }
         try inBatch(now: nil) {
-            try rows.run(.sessionDescribed, protocolVersion, tls, session.id)
+            try rows.write(SessionDescribed(protocol: protocolVersion, tls: tls, sessionID: session.id))
         }
     }
 
@@ -130,7 +130,7 @@ public final class Recorder {
             if let end {
                 try closeDerivedState(at: end)
             }
-            try rows.run(.sessionEnded, end, reason, current.lastEventTime, current.id)
+            try rows.write(SessionEnded(endedAt: end, endReason: reason, lastEventAt: current.lastEventTime, sessionID: current.id))
         }
         try commit()
         try rows.drain()
@@ -259,7 +259,7 @@ public final class Recorder {
         guard batchOpenedAt != nil else { return }
         if let current = session, let lastEvent = current.lastEventTime {
             try flushDirtyObjects()
-            try rows.run(.sessionLastEvent, lastEvent, current.id)
+            try rows.write(SessionLastEvent(lastEventAt: lastEvent, sessionID: current.id))
         }
         try rows.commit()
         batchOpenedAt = nil

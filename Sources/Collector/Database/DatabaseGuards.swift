@@ -33,8 +33,8 @@ extension Collector {
 
     /// The database's path when its file was renamed, replaced or deleted since it was
     /// opened; `nil` while it is still the file at its path.
-    func movedDatabasePath() async -> String? {
-        await writer.withDatabase { database in database.fileHasMoved ? database.path : nil }
+    func movedDatabasePath() -> String? {
+        writer.databaseFileHasMoved ? writer.databasePath : nil
     }
 
     /// Checks the database file every `fileCheckInterval` and throws
@@ -48,7 +48,7 @@ extension Collector {
             } catch {
                 return
             }
-            if let path = await movedDatabasePath() {
+            if let path = movedDatabasePath() {
                 throw CollectorError.databaseReplaced(path: path)
             }
         }

@@ -4,6 +4,10 @@ import Storage
 
 /// The one owner of the `Recorder` and of the database's writer connection.
 ///
+/// Its code runs on a thread of its own (`cs-writer`, a `ThreadExecutor`): recording a line
+/// can block on the disk, on another process's lock and on the row pipeline's back-pressure,
+/// and none of that may stall Swift's cooperative pool. Callers await it like any actor.
+///
 /// The read loop awaits each hand-off (`record`), so a slow disk slows the socket through TCP
 /// back-pressure instead of growing a buffer: the recorder's rows are written on a thread of
 /// their own, which lets only a few buffers wait (`Recorder.startWritingInBackground`). A
@@ -15,11 +19,16 @@ import Storage
 /// connection and retries with backoff, and the next `beginSession` resumes when the database
 /// can be written again.
 public actor RecordingWriter {
+    private let executor = ThreadExecutor(name: "cs-writer")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     private let recorder: Recorder
     /// The recorder's connection, kept for tests that simulate a full disk.
     private let database: Database
     private let logger: Logger
-    private let databasePath: String
+    public nonisolated let databasePath: String
+    /// The database file as opened; nil for a database in memory.
+    private nonisolated let databaseFile: FileIdentity?
     /// Set when the database failed during the current session; cleared by `beginSession`.
     private var failure: CollectorError?
     /// Copies the WAL into the database file beside the writer, so commits never wait for it.
@@ -28,6 +37,7 @@ public actor RecordingWriter {
 
     public init(database: sending Database, options: RecorderOptions = RecorderOptions(), logger: Logger) throws {
         self.databasePath = database.path
+        self.databaseFile = FileIdentity(path: database.path)
         self.logger = logger
         self.database = database
         self.recorder = try Recorder(database: database, options: options, logger: logger)
@@ -48,6 +58,15 @@ public actor RecordingWriter {
         // Before the writer's connection closes (and checkpoints what is left).
         backgroundWrites.stop()
         checkpointer?.stop()
+        executor.stop()
+    }
+
+    /// True once the database file was renamed, replaced or deleted since it was opened (its
+    /// path names another file, or none). Reads the file's identity: nothing waits for the
+    /// rows being written. A commit into a moved file is refused by `Storage` anyway.
+    public nonisolated var databaseFileHasMoved: Bool {
+        guard let databaseFile else { return false }
+        return FileIdentity(path: databasePath) != databaseFile
     }
 
     public var statistics: RecorderStatistics { recorder.statistics }

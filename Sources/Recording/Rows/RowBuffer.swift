@@ -3,9 +3,9 @@ import Storage
 /// Statements and their values, encoded one after the other in one growing block of memory:
 /// what the recorder hands to a `RowExecutor`.
 ///
-/// A command is its statement (one byte), its value count (one byte), then each value: a tag
-/// byte, then 8 bytes for an integer or a real, or a 4-byte length and the bytes for text and
-/// blobs. Encoding copies the values (a journal line is about 230 bytes), so the buffer owns
+/// A command is its kind (one byte, `RowKind`), then the value of each of its row's columns,
+/// in their order: a tag byte, then 8 bytes for an integer or a real, or a 4-byte length and
+/// the bytes for text and blobs. Encoding copies the values (a journal line is about 230 bytes), so the buffer owns
 /// everything its commands need and can cross to another thread on its own.
 ///
 /// Not `Sendable`: a buffer belongs to one thread at a time, handed over whole (`RowPipeline`).
@@ -47,19 +47,21 @@ final class RowBuffer {
         capacity = newCapacity
     }
 
-    /// Starts a command; returns where its value count goes (`setValueCount`).
+    /// Starts a command: its values follow.
     @inline(__always)
-    func appendCommand(_ statement: RowStatement) -> Int {
-        reserve(2)
-        storage.storeBytes(of: statement.rawValue, toByteOffset: count, as: UInt8.self)
-        storage.storeBytes(of: 0, toByteOffset: count + 1, as: UInt8.self)
-        count += 2
-        return count - 1
+    func appendKind(_ kind: RowKind) {
+        reserve(1)
+        storage.storeBytes(of: kind.rawValue, toByteOffset: count, as: UInt8.self)
+        count += 1
     }
 
+    /// Encodes `row`: its kind, then its columns' values.
     @inline(__always)
-    func setValueCount(_ valueCount: Int, at offset: Int) {
-        storage.storeBytes(of: UInt8(truncatingIfNeeded: valueCount), toByteOffset: offset, as: UInt8.self)
+    func append<Row: RecordedRow>(_ row: Row) {
+        appendKind(Row.rowKind)
+        for column in Row.columns {
+            column.encode(row, self)
+        }
     }
 
     @inline(__always)
@@ -106,7 +108,7 @@ final class RowBuffer {
 }
 
 /// A value a `RowBuffer` can encode.
-protocol RowValue {
+protocol RowValue: SendableMetatype {
     func encode(into buffer: RowBuffer)
 }
 

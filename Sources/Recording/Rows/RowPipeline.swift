@@ -1,8 +1,7 @@
-import Foundation
 import Storage
 
-/// Runs the recorder's row commands on a thread of its own, so that interpreting the next
-/// lines (the recorder) and writing the previous ones (SQLite) use both cores.
+/// Runs the recorder's row commands on a thread of its own (`cs-rows`), so that interpreting
+/// the next lines (the recorder) and writing the previous ones (SQLite) use both cores.
 ///
 /// Buffers are handed over whole and run in order; `submit` waits while `depth` of them are
 /// queued, so a slow disk slows the recorder (and through it the socket) instead of growing
@@ -12,21 +11,18 @@ import Storage
 /// dropped until `reset()`: the recorder learns of it at its next hand-off and abandons the
 /// session, as it would have after a failure in its own thread.
 ///
-/// Thread-safe: everything mutable is guarded by `condition`, except the executor, which only
-/// the thread touches, or the caller after `drain()` (when the thread is idle).
+/// Every wait here blocks the calling thread: the recorder's own (`RecordingWriter` runs on a
+/// thread of its own), never the cooperative pool.
 final class RowPipeline: @unchecked Sendable {
     let executor: RowExecutor
     private let depth: Int
+    private let worker = WorkerThread(name: "cs-rows")
 
-    private let condition = NSCondition()
-    private var queue: [(buffer: RowBuffer, commits: Bool)] = []
-    /// Buffers in `queue` (or running) that end with a commit.
+    // Guarded by the worker's lock.
+    /// Buffers queued (or running) that end with a commit.
     private var commitsPending = 0
     private var spare: [RowBuffer] = []
-    private var executing = false
     private var failure: (any Error)?
-    private var stopping = false
-    private var running = false
 
     init(executor: RowExecutor, depth: Int = 64) {
         self.executor = executor
@@ -34,108 +30,68 @@ final class RowPipeline: @unchecked Sendable {
     }
 
     func start() {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !running else { return }
-        running = true
-        stopping = false
-        let thread = Thread { [self] in
-            Thread.current.name = "cs-rows"
-            run()
-        }
-        thread.start()
+        worker.start()
     }
 
     /// Runs what is queued, then ends the thread.
     func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while running {
-            condition.wait()
-        }
-        condition.unlock()
+        worker.stop()
     }
 
     /// Queues `buffer` (which the caller no longer touches) and returns an empty one to fill
     /// next. Waits while the queue is full. Throws the failure of an earlier buffer, if any.
     func submit(_ buffer: RowBuffer, commits: Bool) throws -> RowBuffer {
-        condition.lock()
-        defer { condition.unlock() }
-        if let failure { throw failure }
-        while (queue.count >= depth || (commits && commitsPending > 0)) && failure == nil {
-            condition.wait()
-        }
-        if let failure { throw failure }
-        queue.append((buffer, commits))
-        if commits { commitsPending += 1 }
-        condition.broadcast()
-        if let empty = spare.popLast() { return empty }
-        return RowBuffer()
+        let empty = try worker.wait(until: { [self] in
+            failure != nil || (worker.pendingJobs < depth && !(commits && commitsPending > 0))
+        }, then: { [self] in
+            if let failure { throw failure }
+            if commits { commitsPending += 1 }
+            return spare.popLast()
+        })
+        // Only the recorder's thread submits, so nothing can come between the wait and this.
+        worker.enqueue { [self] in run(buffer, commits: commits) }
+        return empty ?? RowBuffer()
     }
 
     /// Throws the failure of a buffer, if one failed; never waits.
     func checkFailure() throws {
-        condition.lock()
-        defer { condition.unlock() }
-        if let failure { throw failure }
+        try worker.locked { [self] in
+            if let failure { throw failure }
+        }
     }
 
     /// Waits until every queued buffer has run; throws the failure of one, if any.
     func drain() throws {
-        condition.lock()
-        defer { condition.unlock() }
-        while (!queue.isEmpty || executing) && failure == nil {
-            condition.wait()
-        }
-        if let failure { throw failure }
+        try worker.wait(until: { [self] in worker.pendingJobs == 0 || failure != nil }, then: { [self] in
+            if let failure { throw failure }
+        })
     }
 
-    /// Forgets a failure (and what was queued after it) once the recorder has abandoned its
-    /// session; waits for the thread to be idle.
+    /// Forgets a failure (and what was queued after it, which the thread drops) once the
+    /// recorder has abandoned its session; waits for the thread to be idle.
     func reset() {
-        condition.lock()
-        defer { condition.unlock() }
-        while executing {
-            condition.wait()
-        }
-        queue.removeAll()
-        commitsPending = 0
-        failure = nil
+        worker.wait(until: { [self] in worker.pendingJobs == 0 }, then: { [self] in
+            commitsPending = 0
+            failure = nil
+        })
     }
 
-    private func run() {
-        condition.lock()
-        while true {
-            while queue.isEmpty && !stopping {
-                condition.wait()
+    private func run(_ buffer: RowBuffer, commits: Bool) {
+        let skip = worker.locked { failure != nil }
+        var error: (any Error)?
+        if !skip {
+            do {
+                try executor.execute(buffer)
+            } catch let failed {
+                executor.database.rollback()
+                error = failed
             }
-            guard !queue.isEmpty else { break }
-            let (buffer, commits) = queue.removeFirst()
-            let skip = failure != nil
-            executing = true
-            condition.unlock()
-
-            var error: (any Error)?
-            if !skip {
-                do {
-                    try executor.execute(buffer)
-                } catch let failed {
-                    executor.database.rollback()
-                    error = failed
-                }
-            }
-            buffer.removeAll()
-
-            condition.lock()
-            executing = false
+        }
+        buffer.removeAll()
+        worker.locked {
             if commits { commitsPending -= 1 }
             if let error, failure == nil { failure = error }
             if spare.count < depth { spare.append(buffer) }
-            condition.broadcast()
         }
-        running = false
-        condition.broadcast()
-        condition.unlock()
     }
 }

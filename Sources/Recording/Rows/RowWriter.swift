@@ -18,13 +18,20 @@ final class RowWriter {
         executor = try RowExecutor(database: database)
     }
 
+    /// Writes `row` (at once, or on the pipeline's thread).
+    @inline(__always)
+    func write<Row: RecordedRow>(_ row: Row) throws {
+        buffer.append(row)
+        try commandAdded()
+    }
+
     func begin() throws {
-        _ = buffer.appendCommand(.begin)
+        buffer.appendKind(.begin)
         try commandAdded()
     }
 
     func commit() throws {
-        _ = buffer.appendCommand(.commit)
+        buffer.appendKind(.commit)
         if let pipeline {
             buffer = try pipeline.submit(buffer, commits: true)
         } else {
@@ -35,7 +42,7 @@ final class RowWriter {
     /// Runs the command just encoded (immediate mode), or hands the buffer over once it is
     /// large enough (pipelined).
     @inline(__always)
-    func commandAdded() throws {
+    private func commandAdded() throws {
         if let pipeline {
             if buffer.count >= Self.handOffBytes {
                 buffer = try pipeline.submit(buffer, commits: false)
@@ -76,7 +83,6 @@ final class RowWriter {
     @discardableResult
     func startPipeline() -> RowPipeline {
         if let pipeline { return pipeline }
-        executor.gathersAppends = true
         let pipeline = RowPipeline(executor: executor)
         pipeline.start()
         self.pipeline = pipeline
@@ -89,7 +95,6 @@ final class RowWriter {
         try? handOff()
         pipeline.stop()
         self.pipeline = nil
-        executor.gathersAppends = false
     }
 
     deinit {

@@ -1,5 +1,4 @@
 import CallStatsSQLite
-import Foundation
 
 /// Copies the writer's WAL into the database file on a thread of its own.
 ///
@@ -23,114 +22,96 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
     public let restartAbovePages: Int
     /// A passive checkpoint runs at least this often while commits come in (seconds).
     private let interval: Double
-    /// The thread's nice value (see `run`).
-    private let niceness: Int32
+    private let worker: WorkerThread
 
-    // Guarded by `condition`.
-    private let condition = NSCondition()
-    private var stopping = false
-    private var pendingCommits = 0
-    private var running = false
+    // Guarded by the worker's lock.
+    private var passScheduled = false
     private var passes = 0
     private var lastFailure: StorageError?
     /// Pages in the WAL at the latest pass; reset when the writer restarts it.
     private var walPages = 0
+    /// The thread's own connection: only its jobs touch it.
+    private var connection: OpaquePointer?
+
+    public static let threadName = "cs-checkpoint"
 
     /// - Parameters:
     ///   - restartAbovePages: how long the WAL may grow before the writer restarts it (the
     ///     default is 256 MiB of 4 KiB pages, about 8 s of the busiest simulated day).
-    ///   - interval: how long the thread waits for more commits before checkpointing what it
+    ///   - interval: how long a pass waits for more commits before checkpointing what it
     ///     has. A page that several commits wrote (an index's) is copied once per pass, so
     ///     passes a second apart copy a third of what passes every 0.1 s did at full load.
-    ///   - niceness: the thread's nice value: above 0, it gives way to busier threads.
+    ///   - niceness: the thread's nice value. Copying the WAL can wait; recording cannot:
+    ///     when the cores are all busy (a burst of lines) the thread gives way to the ones
+    ///     reading and writing lines and catches up after; a WAL grown past the bound is
+    ///     restarted by the writer itself.
     public init(databasePath: String, restartAbovePages: Int = 65_536, interval: Double = 1, niceness: Int32 = 10) {
         self.databasePath = databasePath
         self.restartAbovePages = restartAbovePages
         self.interval = interval
-        self.niceness = niceness
+        worker = WorkerThread(name: Self.threadName, niceness: niceness)
     }
 
     deinit {
-        stop()
+        // No job holds the checkpointer any more, so none can run after this.
+        worker.stop()
+        sqlite3_close_v2(connection)
     }
 
     /// Starts the thread. The writer connection must then leave checkpoints to it
-    /// (`Database.leaveCheckpointsTo(_:)`).
+    /// (`Database.leaveCheckpointsToBackground()`).
     public func start() {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !running else { return }
-        running = true
-        stopping = false
-        let thread = Thread { [self] in run() }
-        thread.start()
+        worker.start()
+        worker.enqueue { [self] in openConnection() }
     }
 
-    /// Stops the thread after its current pass and waits for it to end. The writer's own
+    /// Stops the thread after its queued pass and waits for it to end. The writer's own
     /// connection checkpoints what is left when it closes.
     public func stop() {
-        condition.lock()
-        stopping = true
-        condition.broadcast()
-        while running {
-            condition.wait()
-        }
-        condition.unlock()
+        worker.stop()
+        // The thread has ended: nothing else touches its connection now.
+        sqlite3_close_v2(connection)
+        connection = nil
     }
-
-    public static let threadName = "cs-checkpoint"
 
     /// Passive checkpoints done so far (for tests and the statistics line).
     public var completedPasses: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return passes
+        worker.locked { passes }
     }
 
     /// Waits until more than `count` passes are done, for at most `timeout` seconds; returns
     /// whether they were. Blocks the calling thread (for tests, which must not depend on a
     /// busy concurrency pool to notice).
     public func waitForPasses(moreThan count: Int, timeout: Double) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        while passes <= count {
-            if !condition.wait(until: deadline) { return passes > count }
-        }
-        return true
+        worker.wait(until: { passes > count }, timeout: timeout)
     }
 
     /// The latest failure of a background pass, if any (the data stays safe in the WAL; the
     /// next pass retries).
     public var latestFailure: StorageError? {
-        condition.lock()
-        defer { condition.unlock() }
-        return lastFailure
+        worker.locked { lastFailure }
     }
 
-    /// Called by the writer after each commit: wakes the thread, and restarts the WAL from the
-    /// writer when it has grown past the bound. Never throws: a checkpoint that fails only
+    /// Called by the writer after each commit: schedules a pass, and restarts the WAL from
+    /// the writer when it has grown past the bound. Never throws: a checkpoint that fails only
     /// leaves pages in the WAL for a later one.
     public func afterCommit(writer: Database) {
-        condition.lock()
-        pendingCommits += 1
-        condition.signal()
-        let restart = walPages > restartAbovePages
-        if restart { walPages = 0 }
-        condition.unlock()
+        let (schedule, restart) = worker.locked {
+            let schedule = !passScheduled
+            passScheduled = true
+            let restart = walPages > restartAbovePages
+            if restart { walPages = 0 }
+            return (schedule, restart)
+        }
+        if schedule {
+            worker.enqueue { [self] in pass() }
+        }
         if restart {
             _ = writer.checkpoint(.restart)
         }
     }
 
-    private func run() {
-        // Copying the WAL can wait; recording cannot. When the cores are all busy (a burst of
-        // lines), this thread gives way to the ones reading and writing lines, and catches up
-        // after; a WAL grown past the bound is restarted by the writer itself. (On Linux the
-        // nice value is the calling thread's.)
-        setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
-        // Named from the thread itself, so that `top -H` and /proc show it (Linux keeps 15 bytes).
-        Thread.current.name = Self.threadName
+    private func openConnection() {
         // A bare connection of the thread's own: it only checkpoints, so none of a `Database`'s
         // set-up (which would also ask for the WAL journal mode, a write) applies.
         var handle: OpaquePointer?
@@ -138,50 +119,29 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_close_v2(handle)
-            finish(failure: StorageError(resultCode: code, message: message, sql: "checkpoint"))
+            worker.locked { lastFailure = StorageError(resultCode: code, message: message, sql: "checkpoint") }
             return
         }
-        defer { sqlite3_close_v2(handle) }
         sqlite3_busy_timeout(handle, 1_000)
         // A connection that never read the database has not opened its WAL, and a checkpoint
         // on it copies nothing.
         sqlite3_exec(handle, "PRAGMA schema_version", nil, nil, nil)
-        while true {
-            condition.lock()
-            while pendingCommits == 0 && !stopping {
-                // Woken by a commit or a stop; no commit, nothing to copy.
-                condition.wait()
-            }
-            if stopping {
-                condition.unlock()
-                break
-            }
-            // Let a few commits gather: one pass copies them all.
-            _ = condition.wait(until: Date(timeIntervalSinceNow: interval))
-            pendingCommits = 0
-            let stop = stopping
-            condition.unlock()
-            if stop { break }
+        connection = handle
+    }
 
-            let result = Database.checkpoint(handle, .passive)
-            condition.lock()
+    private func pass() {
+        // Let a few commits gather: one pass copies them all. A stop cuts the wait short.
+        worker.wait(until: { worker.isStopping }, timeout: interval)
+        worker.locked { passScheduled = false }
+        guard let connection else { return }
+        let result = Database.checkpoint(connection, .passive)
+        worker.locked {
             passes += 1
-            condition.broadcast()
             switch result {
             case .success(let pages): walPages = pages
             case .failure(let error): lastFailure = error
             }
-            condition.unlock()
         }
-        finish(failure: nil)
-    }
-
-    private func finish(failure: StorageError?) {
-        condition.lock()
-        if let failure { lastFailure = failure }
-        running = false
-        condition.broadcast()
-        condition.unlock()
     }
 }
 

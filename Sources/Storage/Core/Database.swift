@@ -1,5 +1,4 @@
 import CallStatsSQLite
-import CallStatsSQLiteVFS
 
 #if canImport(Glibc)
 import Glibc
@@ -42,17 +41,8 @@ public final class Database {
         }
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         flags |= mode == .readWrite ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY
-        // A writer appends to the WAL through the VFS that gathers its appends into large
-        // writes (docs/ARCHITECTURE.md, "WAL writes"); a reader never writes, so it needs none.
-        var vfs: UnsafePointer<CChar>?
-        if mode == .readWrite {
-            guard let name = callstats_wal_vfs_name() else {
-                throw StorageError(resultCode: SQLITE_ERROR, message: "could not register the callstats-wal VFS with SQLite")
-            }
-            vfs = name
-        }
         var connection: OpaquePointer?
-        let code = sqlite3_open_v2(path, &connection, flags, vfs)
+        let code = sqlite3_open_v2(path, &connection, flags, nil)
         guard code == SQLITE_OK, let connection else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             let extended = connection.map { sqlite3_extended_errcode($0) } ?? code

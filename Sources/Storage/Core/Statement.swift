@@ -45,7 +45,6 @@ public final class Statement {
     }
 
     /// Starts a round of binding: the previous round's bytes are no longer needed.
-    @usableFromInline
     func beginBinding() {
         arenaUsed = 0
         if arenaWanted > arenaCapacity {
@@ -83,6 +82,16 @@ public final class Statement {
 
     public var parameterCount: Int32 { sqlite3_bind_parameter_count(handle) }
 
+    /// The index of the parameter named `name` (with its `:`), or 0 when the statement has none.
+    public func parameterIndex(named name: String) -> Int32 {
+        sqlite3_bind_parameter_index(handle, name)
+    }
+
+    /// The name of parameter `index` (with its `:`); nil for a nameless `?`.
+    public func parameterName(at index: Int32) -> String? {
+        sqlite3_bind_parameter_name(handle, index).map { String(cString: $0) }
+    }
+
     public func bindNull(at index: Int32) throws(StorageError) {
         try check(sqlite3_bind_null(handle, index))
     }
@@ -110,7 +119,7 @@ public final class Statement {
     /// Binds text or a blob without copying it: the caller keeps the bytes where they are until
     /// every parameter is bound again (SQLite reads them at each step, never after a reset).
     /// For a caller that holds many statements' values in one buffer of its own.
-    public func bind(unsafeBorrowing buffer: UnsafeRawBufferPointer, asText: Bool, at index: Int32) throws(StorageError) {
+    package func bind(unsafeBorrowing buffer: UnsafeRawBufferPointer, asText: Bool, at index: Int32) throws(StorageError) {
         guard let base = buffer.baseAddress, buffer.count > 0 else {
             try check(asText ? bindText(buffer, at: index) : bindBlob(buffer, at: index))
             return
@@ -189,14 +198,14 @@ public final class Statement {
     }
 
     /// `reset()` for a caller about to bind every parameter: nothing to clear.
-    public func resetForRebinding() {
+    package func resetForRebinding() {
         sqlite3_reset(handle)
         beginBinding()
     }
 
     /// Runs the statement to completion after `resetForRebinding()` and `boundCount` binds;
     /// throws without running when that is not every parameter.
-    public func finishRun(boundCount: Int32) throws(StorageError) {
+    package func finishRun(boundCount: Int32) throws(StorageError) {
         guard boundCount == parameterCount else {
             sqlite3_clear_bindings(handle)
             throw StorageError(resultCode: SQLITE_RANGE, message: "statement has \(parameterCount) parameters, \(boundCount) values given", sql: sql)
@@ -236,7 +245,6 @@ public final class Statement {
     /// Resets, binds the values (no existential boxing) and runs the statement to completion,
     /// ignoring any rows. The recorder's rows go through `RowExecutor`, which binds one value at a
     /// time, so nothing hot runs through here.
-    @inlinable
     public func run<each Value: DatabaseBindable>(_ values: repeat each Value) throws(StorageError) {
         resetForRebinding()
         var index: Int32 = 0

@@ -1,0 +1,108 @@
+/// A queue statistic's new value (metrics.md "Queue statistics"); NULL for the server's "".
+struct QueueStatSample: RecordedRow {
+    var ipbx: String
+    var queueID: String
+    var key: String
+    var eventTime: Double
+    var value: Double?
+    var windowS: Int?
+    var sessionID: Int64
+    var journalSeq: Int64?
+
+    static let rowKind = RowKind.queueStatSample
+    static let sql = RowSQL.insert(into: "queue_stat_sample", columns)
+    static let columns: [RowColumn<Self>] = [
+        .init("ipbx") { $0.ipbx },
+        .init("queue_id") { $0.queueID },
+        .init("key") { $0.key },
+        .init("event_time") { $0.eventTime },
+        .init("value") { $0.value },
+        .init("window_s") { $0.windowS },
+        .init("session_id") { $0.sessionID },
+        .init("journal_seq") { $0.journalSeq },
+    ]
+}
+
+/// A caller's stay in a queue (metrics.md "Queue visits"), from its join.
+struct VisitStarted: RecordedRow {
+    var visitID: Int64
+    var ipbx: String
+    var queueID: String
+    var uniqueID: String?
+    var callerNumber: String?
+    var callerName: String?
+    var joinTime: Double
+    var sessionID: Int64
+
+    static let rowKind = RowKind.visitStarted
+    static let sql = RowSQL.insert(into: "queue_visit", columns)
+    static let columns: [RowColumn<Self>] = [
+        .init("visit_id") { $0.visitID },
+        .init("ipbx") { $0.ipbx },
+        .init("queue_id") { $0.queueID },
+        .init("uniqueid") { $0.uniqueID },
+        .init("caller_number") { $0.callerNumber },
+        .init("caller_name") { $0.callerName },
+        .init("join_time") { $0.joinTime },
+        .init("session_id") { $0.sessionID },
+    ]
+}
+
+/// A caller still waiting when an earlier session ended: the same visit goes on.
+struct VisitContinued: RecordedRow {
+    var sessionID: Int64
+    var visitID: Int64
+
+    static let rowKind = RowKind.visitContinued
+    static let sql = "UPDATE queue_visit SET session_id = :session_id, leave_time = NULL, outcome = NULL WHERE visit_id = :visit_id"
+    static let columns: [RowColumn<Self>] = [.init("session_id") { $0.sessionID }, .init("visit_id") { $0.visitID }]
+}
+
+struct VisitLeft: RecordedRow {
+    var leaveTime: Double
+    var visitID: Int64
+
+    static let rowKind = RowKind.visitLeft
+    static let sql = "UPDATE queue_visit SET leave_time = :leave_time WHERE visit_id = :visit_id"
+    static let columns: [RowColumn<Self>] = [.init("leave_time") { $0.leaveTime }, .init("visit_id") { $0.visitID }]
+}
+
+struct VisitAnswered: RecordedRow {
+    var agentID: String
+    var answeredAt: Double
+    var visitID: Int64
+
+    static let rowKind = RowKind.visitAnswered
+    static let sql = "UPDATE queue_visit SET outcome = 'answered', agent_id = :agent_id, answered_at = :answered_at WHERE visit_id = :visit_id"
+    static let columns: [RowColumn<Self>] = [
+        .init("agent_id") { $0.agentID },
+        .init("answered_at") { $0.answeredAt },
+        .init("visit_id") { $0.visitID },
+    ]
+}
+
+struct VisitAbandoned: RecordedRow {
+    var visitID: Int64
+
+    static let rowKind = RowKind.visitAbandoned
+    static let sql = "UPDATE queue_visit SET outcome = 'abandoned' WHERE visit_id = :visit_id"
+    static let columns: [RowColumn<Self>] = [.init("visit_id") { $0.visitID }]
+}
+
+struct VisitUnknown: RecordedRow {
+    var visitID: Int64
+
+    static let rowKind = RowKind.visitUnknown
+    static let sql = "UPDATE queue_visit SET outcome = 'unknown' WHERE visit_id = :visit_id"
+    static let columns: [RowColumn<Self>] = [.init("visit_id") { $0.visitID }]
+}
+
+/// A caller still waiting when the session ended.
+struct VisitLeftUnknown: RecordedRow {
+    var leaveTime: Double
+    var visitID: Int64
+
+    static let rowKind = RowKind.visitLeftUnknown
+    static let sql = "UPDATE queue_visit SET leave_time = :leave_time, outcome = 'unknown' WHERE visit_id = :visit_id"
+    static let columns: [RowColumn<Self>] = [.init("leave_time") { $0.leaveTime }, .init("visit_id") { $0.visitID }]
+}

@@ -1,0 +1,78 @@
+import Storage
+
+/// A row the recorder writes: a value with labelled fields, its statement with named
+/// parameters (`:agent_id`), and which field each parameter takes.
+///
+/// Fields are bound by name, never by position. When a `RowExecutor` prepares a row kind's
+/// statement it checks that every column names one of the statement's parameters and that
+/// every parameter is named by exactly one column (`PreparedRow`), so a statement and its row
+/// cannot drift apart unnoticed. An `INSERT`'s SQL is made from the columns themselves
+/// (`RowSQL.insert`), so its column list and its values cannot be out of order either.
+protocol RecordedRow {
+    /// Which row this is in a `RowBuffer` (one byte, before its values).
+    static var rowKind: RowKind { get }
+    static var sql: String { get }
+    /// Each parameter of `sql` (without its `:`) and the field bound to it.
+    static var columns: [RowColumn<Self>] { get }
+}
+
+/// One parameter of a row's statement and the field of the row it takes.
+struct RowColumn<Row>: Sendable {
+    let name: String
+    let encode: @Sendable (Row, RowBuffer) -> Void
+
+    init<Value: RowValue>(_ name: String, _ field: @escaping @Sendable (Row) -> Value) {
+        self.name = name
+        self.encode = { row, buffer in field(row).encode(into: buffer) }
+    }
+}
+
+enum RowSQL {
+    /// `INSERT INTO table (a, b) VALUES (:a, :b)`, from the columns, in their order.
+    static func insert<Row>(into table: String, _ columns: [RowColumn<Row>]) -> String {
+        let names = columns.map(\.name)
+        return "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.map { ":" + $0 }.joined(separator: ", ")))"
+    }
+}
+
+/// A row's statement and its columns disagree: found when the statement is prepared, before
+/// any row is written.
+struct RowDefinitionError: Error, CustomStringConvertible {
+    let row: String
+    let problem: String
+    let sql: String
+
+    var description: String { "row \(row): \(problem) (in \(sql))" }
+}
+
+/// A row kind's statement, prepared and checked against its columns: `parameters[i]` is where
+/// the i-th column's value is bound.
+struct PreparedRow {
+    let statement: Statement
+    let parameters: [Int32]
+
+    init<Row: RecordedRow>(_ type: Row.Type, database: Database) throws {
+        let statement = try database.makeStatement(Row.sql)
+        try self.init(statement: statement, columns: Row.columns.map(\.name), row: "\(Row.self)")
+    }
+
+    /// Checks that `columns` and the statement's named parameters match one to one.
+    init(statement: Statement, columns: [String], row: String) throws {
+        func failure(_ problem: String) -> RowDefinitionError {
+            RowDefinitionError(row: row, problem: problem, sql: statement.sql)
+        }
+        var parameters: [Int32] = []
+        for name in columns {
+            let index = statement.parameterIndex(named: ":" + name)
+            guard index > 0 else { throw failure("column \(name) names no parameter :\(name) of its statement") }
+            guard !parameters.contains(index) else { throw failure("column \(name) is bound twice") }
+            parameters.append(index)
+        }
+        for index in 1...max(statement.parameterCount, 1) where statement.parameterCount > 0 && !parameters.contains(index) {
+            let name = statement.parameterName(at: index) ?? "?\(index)"
+            throw failure("parameter \(name) is bound by no column")
+        }
+        self.statement = statement
+        self.parameters = parameters
+    }
+}
