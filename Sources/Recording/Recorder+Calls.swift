@@ -91,6 +91,7 @@ extension Recorder {
         for ring in folded.rings where !kept.rings.contains(where: { $0.phoneID == ring.phoneID }) {
             kept.rings.append(ring)
         }
+        kept.visits.append(contentsOf: folded.visits)
         derived.calls[keep] = kept
         derived.calls[fold] = nil
     }
@@ -140,13 +141,21 @@ extension Recorder {
             direction = "internal"
         }
         // The caller of an internal or outbound call is the calling phone's number and its
-        // user's name; an inbound caller is unknown to the channel events.
-        let callerNumber = callingPhone?.number
-        let callerName = callingPhone?.userID.flatMap { derived.userNames[$0] }
+        // user's name. The channel events know nothing of an inbound caller: when it waited
+        // in a queue, the queue entry named it.
+        var callerNumber = callingPhone?.number
+        var callerName = callingPhone?.userID.flatMap { derived.userNames[$0] }
+        if callingPhone == nil, let visit = call.visits.first {
+            callerNumber = visit.number.flatMap { $0.isEmpty ? nil : $0 }
+            callerName = visit.name.flatMap { $0.isEmpty ? nil : $0 }
+        }
         try rows.run(.call, call.id, call.ipbx, call.startedAt, call.firstRingAt, call.answeredAt, endedAt, direction, outcome,
             calling, callerNumber, callerName, called, calledPhone?.number, sessionID)
         for ring in call.rings {
             try rows.run(.callRing, call.id, ring.phoneID, ring.userID, ring.channel, ring.time)
+        }
+        for visit in call.visits {
+            try rows.run(.visitCall, call.id, visit.rowID)
         }
     }
 

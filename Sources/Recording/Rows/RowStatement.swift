@@ -40,6 +40,7 @@ enum RowStatement: UInt8, CaseIterable {
     case visitAbandoned
     case visitUnknown
     case visitLeftUnknown
+    case visitCall
 
     case userConfig
     case phoneConfig
@@ -146,6 +147,7 @@ enum RowStatement: UInt8, CaseIterable {
         case .visitAbandoned: return "UPDATE queue_visit SET outcome = 'abandoned' WHERE visit_id = ?"
         case .visitUnknown: return "UPDATE queue_visit SET outcome = 'unknown' WHERE visit_id = ?"
         case .visitLeftUnknown: return "UPDATE queue_visit SET leave_time = ?, outcome = 'unknown' WHERE visit_id = ?"
+        case .visitCall: return "UPDATE queue_visit SET call_id = ? WHERE visit_id = ?"
         case .userConfig:
             return """
                 INSERT INTO pbx_user (ipbx, user_id, fullname, firstname, lastname, agent_id, config, updated_at)
