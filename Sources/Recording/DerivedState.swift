@@ -121,7 +121,16 @@ struct CallTracker {
     /// The ids of the call's channel events, written with the call's id: the ones to move
     /// when the call is folded into another.
     var eventIDs: [Int64] = []
+    /// The queue visits of the caller on this call, linked when the call is written.
+    var visits: [CallerVisit] = []
     let ipbx: String
+}
+
+/// A queue visit a call carries, and the caller the queue entry named.
+struct CallerVisit {
+    let rowID: Int64
+    let number: String?
+    let name: String?
 }
 
 struct RingRecord {

@@ -93,6 +93,7 @@ extension Recorder {
         for ring in folded.rings where !kept.rings.contains(where: { $0.phoneID == ring.phoneID }) {
             kept.rings.append(ring)
         }
+        kept.visits.append(contentsOf: folded.visits)
         derived.calls[keep] = kept
         derived.calls[fold] = nil
     }
@@ -142,15 +143,23 @@ extension Recorder {
             direction = "internal"
         }
         // The caller of an internal or outbound call is the calling phone's number and its
-        // user's name; an inbound caller is unknown to the channel events.
-        let callerNumber = callingPhone?.number
-        let callerName = callingPhone?.userID.flatMap { derived.userNames[$0] }
+        // user's name. The channel events know nothing of an inbound caller: when it waited
+        // in a queue, the queue entry named it.
+        var callerNumber = callingPhone?.number
+        var callerName = callingPhone?.userID.flatMap { derived.userNames[$0] }
+        if callingPhone == nil, let visit = call.visits.first {
+            callerNumber = visit.number.flatMap { $0.isEmpty ? nil : $0 }
+            callerName = visit.name.flatMap { $0.isEmpty ? nil : $0 }
+        }
         try rows.write(CallRow(
             callID: call.id, ipbx: call.ipbx, startedAt: call.startedAt, firstRingAt: call.firstRingAt, answeredAt: call.answeredAt,
             endedAt: endedAt, direction: direction, outcome: outcome, callerChannel: calling, callerNumber: callerNumber,
             callerName: callerName, calleeChannel: called, calleeNumber: calledPhone?.number, sessionID: sessionID))
         for ring in call.rings {
             try rows.write(CallRingRow(callID: call.id, phoneID: ring.phoneID, userID: ring.userID, channel: ring.channel, rangAt: ring.time))
+        }
+        for visit in call.visits {
+            try rows.write(VisitCall(callID: call.id, visitID: visit.rowID))
         }
     }
 

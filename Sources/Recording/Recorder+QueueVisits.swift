@@ -19,6 +19,7 @@ extension Recorder {
             let joinTime = entry.joinTime ?? context.time
             let rowID = try startVisit(queueID: queueID, ipbx: ipbx, entry: entry, joinTime: joinTime, context)
             waiting[key] = OpenVisit(rowID: rowID, joinTime: joinTime)
+            linkCall(toVisit: rowID, joinTime: joinTime, ipbx: ipbx, entry: entry)
         }
         let gone = waiting.filter { !present.contains($0.key) }.sorted { $0.value.rowID < $1.value.rowID }
         for (key, visit) in gone {
@@ -47,6 +48,23 @@ extension Recorder {
             visitID: rowID, ipbx: ipbx, queueID: queueID, uniqueID: entry.uniqueID, callerNumber: entry.number,
             callerName: entry.name, joinTime: joinTime, sessionID: context.sessionID))
         return rowID
+    }
+
+    /// The caller's call is the one Asterisk made for it before its dialplan put it in the
+    /// queue: the most recently started call in progress at the join in which nothing has rung
+    /// yet (a queue rings agents only once the caller has joined). The channel events never carry
+    /// the entry's `uniqueid`, so time is the only key. A call goes with at most one visit:
+    /// when the nearest call already has one, this visit has none (migration 0007 links
+    /// visits recorded before by the same rule). The link and the caller are written with
+    /// the call (`writeCall`), whose id is final then.
+    private func linkCall(toVisit rowID: Int64, joinTime: Double, ipbx: String, entry: QueueEntry) {
+        var nearest: (key: Int, startedAt: Double, id: Int64)?
+        for (key, call) in derived.calls where call.ipbx == ipbx && call.firstRingAt == nil && call.startedAt <= joinTime {
+            if let current = nearest, (current.startedAt, -current.id) >= (call.startedAt, -call.id) { continue }
+            nearest = (key, call.startedAt, call.id)
+        }
+        guard let key = nearest?.key, derived.calls[key]?.visits.isEmpty == true else { return }
+        derived.calls[key]?.visits.append(CallerVisit(rowID: rowID, number: entry.number, name: entry.name))
     }
 
     private func visitLeft(rowID: Int64, queueID: String, at time: Double) throws {

@@ -10,8 +10,9 @@ extension Recorder {
     }
 
     /// Tables whose every row comes from the journal.
+    /// In an order that deletes rows before the rows they refer to (a visit names its call).
     static let derivedTables = [
-        "call_ring", "call", "channel_event", "queue_visit", "agent_state_interval", "agent_status_change",
+        "call_ring", "queue_visit", "call", "channel_event", "agent_state_interval", "agent_status_change",
         "queue_stat_sample", "queue_member", "queue", "agent", "phone", "pbx_user", "ipbx",
     ]
 

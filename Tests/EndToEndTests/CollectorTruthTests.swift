@@ -51,6 +51,37 @@ struct CollectorTruthTests {
         init(_ description: String) { self.description = description }
     }
 
+    @Test("each queue visit names the call its caller was on (the truth's), which carries the caller its queue entry named")
+    func visitsNameTheirCalls() throws {
+        let day = try Self.collectDay(seed: 12, hours: 2)
+        let truth = try SimulatedDayTruth(path: day.truth)
+        let database = try Database.openReader(path: day.database)
+        // One session that heard the whole day: a visit after a cut would have no call.
+        let lastEvent = try database.fetchDouble("SELECT max(last_event_at) FROM collection_session")
+        #expect(try database.fetchInt64("SELECT count(*) FROM collection_session") == 1)
+        #expect((lastEvent ?? 0) >= (truth.visits.map(\.join).max() ?? .infinity), "the collection ended before the day's last visit")
+        var channelsOfCall: [Int64: Set<String>] = [:]
+        try database.makeStatement("SELECT call_id, channel FROM channel_event WHERE call_id IS NOT NULL")
+            .forEachRow { row in channelsOfCall[row.int64(0), default: []].insert(row.string(1) ?? "") }
+        var recorded: [String: (channels: Set<String>?, callerNumber: String?)] = [:]
+        try database.makeStatement("""
+            SELECT v.queue_id, v.uniqueid, v.call_id, c.caller_number FROM queue_visit v LEFT JOIN call c ON c.call_id = v.call_id
+            """).forEachRow { row in
+            let callID = row.optionalInt64(2)
+            recorded["\(row.string(0) ?? "")|\(row.string(1) ?? "")"] = (callID.flatMap { channelsOfCall[$0] }, row.string(3))
+        }
+        var truthCalls: [Int: SimulatedDayTruth.Call] = [:]
+        for call in truth.calls { if let id = call.callID { truthCalls[id] = call } }
+        #expect(truth.visits.count > 50)
+        for visit in truth.visits {
+            let key = "\(visit.queueID)|\(visit.uniqueID)"
+            let expected = visit.callID.flatMap { truthCalls[$0] }
+            #expect(expected != nil, "visit \(key) has a call in the truth")
+            #expect(recorded[key]?.channels == expected?.channels, "visit \(key): call \(recorded[key]?.channels ?? [])")
+            #expect(recorded[key]?.callerNumber == visit.callerNumber, "visit \(key)")
+        }
+    }
+
     @Test("agent state intervals, queue visits, calls and queue statistics equal the truth")
     func dayEqualsTruth() throws {
         let day = try Self.collectDay(seed: 11)

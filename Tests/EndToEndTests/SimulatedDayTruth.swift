@@ -14,6 +14,9 @@ struct SimulatedDayTruth {
     struct Visit {
         let queueID: String
         let uniqueID: String
+        /// The truth's `call_id`: the call the caller was on.
+        let callID: Int?
+        let callerNumber: String
         let join: Double
         let leave: Double?
         let outcome: String
@@ -21,6 +24,7 @@ struct SimulatedDayTruth {
     }
 
     struct Call {
+        let callID: Int?
         let channels: Set<String>
         let start: Double
         let ring: Double?
@@ -72,11 +76,12 @@ struct SimulatedDayTruth {
             case "queue_visit":
                 visits.append(Visit(
                     queueID: record["queue_id"] as? String ?? "", uniqueID: record["uniqueid"] as? String ?? "",
+                    callID: record["call_id"] as? Int, callerNumber: record["caller_number"] as? String ?? "",
                     join: record["join"] as? Double ?? 0, leave: record["leave"] as? Double,
                     outcome: record["outcome"] as? String ?? "", agentID: record["agent_id"] as? String))
             case "call":
                 calls.append(Call(
-                    channels: Set(record["channels"] as? [String] ?? []), start: record["start"] as? Double ?? 0,
+                    callID: record["call_id"] as? Int, channels: Set(record["channels"] as? [String] ?? []), start: record["start"] as? Double ?? 0,
                     ring: record["ring"] as? Double, answer: record["answer"] as? Double, end: record["end"] as? Double,
                     direction: record["direction"] as? String ?? "", rangUsers: Set(record["rang_users"] as? [String] ?? [])))
             case "queue_stat":

@@ -319,6 +319,53 @@ struct NowQueriesTests {
         }
     }
 
+    @Test("calls: a queue call is listed once, as its visit with its call's direction; as a call only where its visit is not listed")
+    func queueCallsOnce() throws {
+        let fixture = try Self.scenario()
+        let t0 = Self.t0
+        // The calls of two visits of the scenario: "Again" (answered by agent 1 on user 11's
+        // phone) and "Gone" (hung up after user 12's phone rang).
+        try fixture.call(4, direction: "inbound", started: t0 + 999.5, firstRing: t0 + 1005, answered: t0 + 1010, ended: t0 + 1100,
+                         outcome: "answered", callerNumber: "0605", callerName: "Again", calleeNumber: "1001", session: 2)
+        try fixture.ring(4, phone: "1", user: "11", at: t0 + 1005)
+        try fixture.call(5, direction: "inbound", started: t0 + 199.8, firstRing: t0 + 250, answered: nil, ended: t0 + 300,
+                         outcome: "missed", callerNumber: "0605", callerName: "Gone", calleeNumber: "1002", session: 2)
+        try fixture.ring(5, phone: "2", user: "12", at: t0 + 250)
+        try fixture.database.execute("UPDATE queue_visit SET call_id = 4 WHERE caller_name = 'Again'")
+        try fixture.database.execute("UPDATE queue_visit SET call_id = 5 WHERE caller_name = 'Gone'")
+        try withQueries(fixture) { queries in
+            let rows = try queries.recentCalls(RecentCallsFilter(since: t0))
+            #expect(rows.map(\.time) == [6960, 6950, 6900, 6480, 5800, 5500, 5000, 1000, 200].map { t0 + $0 })
+            let again = rows[7]
+            #expect(again.kind == .queue && again.direction == "inbound" && again.targetName == "Blue" && again.agentName == "Ann Lee")
+            #expect(again.callerName == "Again" && again.calleeNumber == nil && again.wait == 10 && again.outcome == .answered)
+            #expect(rows[8].kind == .queue && rows[8].outcome == .missed && rows[8].calledBackAt == t0 + 1010)
+            // Visits without a call have no direction.
+            #expect(rows[3].kind == .queue && rows[3].direction == nil)
+
+            let missed = try queries.recentCalls(RecentCallsFilter(since: t0, missedOnly: true))
+            #expect(missed.map(\.time) == [t0 + 5000, t0 + 200])
+            #expect(missed.map(\.kind) == [.call, .queue])
+
+            // --user lists calls, not visits: the queue call that rang user 12 is a call there.
+            let user = try queries.recentCalls(RecentCallsFilter(since: t0, users: ["12"]))
+            #expect(user.map(\.time) == [t0 + 5000, t0 + 199.8])
+            #expect(user.last?.kind == .call && user.last?.callerNumber == "0605" && user.last?.outcome == .missed)
+            // With --queue too, the visit of queue Blue is listed, and its call is not again.
+            let both = try queries.recentCalls(RecentCallsFilter(since: t0, queues: ["1"], users: ["12"]))
+            #expect(both.filter { $0.time < t0 + 400 }.map(\.kind) == [.queue])
+            #expect(both.contains { $0.time == t0 + 5000 && $0.kind == .call })
+            // A visit of another queue does not hide the call.
+            let red = try queries.recentCalls(RecentCallsFilter(since: t0, queues: ["2"], users: ["12"]))
+            #expect(red.map(\.time) == [t0 + 5000, t0 + 199.8])
+
+            let listing = NowListing.calls(rows, queries: queries, filter: RecentCallsFilter(since: t0))
+            let csv = listing.render(.csv).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            #expect(csv.count == 1 + rows.count)
+            #expect(csv.filter { $0.contains(",0605,") }.count == 2)
+        }
+    }
+
     // MARK: Rendering
 
     @Test("CSV: as_of and its source first, then the view's columns; JSON names the source; no colour unless asked")

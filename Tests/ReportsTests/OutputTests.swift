@@ -188,6 +188,68 @@ struct OutputTests {
             """)
     }
 
+    @Test("terminal width: East Asian wide and fullwidth 2, emoji pictures 2, combining marks and format characters 0, the rest 1")
+    func terminalWidth() {
+        let cases: [(String, Int)] = [
+            ("Anne", 4), ("Zoë", 3), ("Zoe\u{0308}", 3), ("Ελένη", 5), ("Олег", 4),
+            ("陈", 2), ("王小明", 6), ("さくら", 6), ("カタカナ", 8), ("김민준", 6), ("Ｆｕｌｌ", 8), ("ｱｲ", 2),
+            ("𠀋", 2), ("㐀", 2), ("、。", 4), ("「」", 4),
+            ("😀", 2), ("👩‍💻", 2), ("👍🏽", 2), ("🇫🇷", 2), ("☎️", 2), ("☎", 1), ("⌚", 2), ("⌚\u{FE0E}", 1), ("1\u{FE0F}\u{20E3}", 2),
+            ("\u{0301}", 0), ("\u{20DD}", 0), ("\u{200B}", 0), ("a\u{200B}b", 2),
+            ("\u{4DC0}", 1), ("\u{3248}", 1), ("±", 1), ("→", 1),
+        ]
+        for (text, width) in cases {
+            #expect(TerminalWidth.of(text) == width, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
+    @Test("callstats agents: CJK and emoji names line up with ASCII names, in colour too")
+    func agentNamesLineUp() throws {
+        let t0 = 1_793_606_400.0
+        let f = try Fixture()
+        try f.session(1, start: t0, end: t0 + 3600)
+        for (id, first, last) in [("1", "Anne", "Lee"), ("2", "陈", "小明"), ("3", "Zoë", "😀 Fox"), ("4", "ｱｲ", "👩‍💻")] {
+            try f.agent(id, number: "200" + id, first: first, last: last)
+            try f.interval(id, "available", t0, t0 + 3600, session: 1)
+        }
+        let reader = try f.reader()
+        let listing = try reader.read {
+            let queries = try NowQueries(database: reader, asOf: AsOf(time: t0 + 1800, source: .latestEvent),
+                                         calendar: ReportCalendar(timeZone: TimeZone(identifier: "UTC") ?? .current))
+            return NowListing.agents(try queries.agents(), queries: queries)
+        }
+        for color in [false, true] {
+            let lines = listing.table(color: color).split(separator: "\n").map { Self.withoutColour(String($0)) }
+            let header = try #require(lines.first)
+            let columns = ["state", "since", "queues"].compactMap { name in header.range(of: name).map { TerminalWidth.of(String(header[..<$0.lowerBound])) } }
+            #expect(columns.count == 3)
+            let rows = lines.dropFirst(2).prefix(4)
+            #expect(rows.count == 4)
+            for row in rows {
+                // Each row's state starts in the header's "state" column, by display width.
+                let state = try #require(row.range(of: "available"))
+                #expect(TerminalWidth.of(String(row[..<state.lowerBound])) == columns[0], "\(row)")
+            }
+            // And every row is as wide as the others, up to its last column.
+            #expect(Set(rows.map { TerminalWidth.of($0) }).count == 1, "\(rows)")
+        }
+    }
+
+    static func withoutColour(_ line: String) -> String {
+        var result = ""
+        var inEscape = false
+        for scalar in line.unicodeScalars {
+            if inEscape {
+                if scalar == "m" { inEscape = false }
+            } else if scalar == "\u{1B}" {
+                inEscape = true
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
     @Test("the single-report page escapes every server string")
     func reportPage() throws {
         let fixture = try GoldenScenario.build()

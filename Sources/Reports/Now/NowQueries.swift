@@ -185,19 +185,29 @@ public final class NowQueries {
          AND (s.ended_at IS NULL OR s.ended_at >= ?2))
         """
 
+    /// A visit `callstats calls` lists (?1 since, ?2 asOf, ?3 queue ids, ?5 include visits,
+    /// ?7 missed only).
+    static func listedVisitSQL(_ v: String) -> String {
+        """
+        (?5 AND \(v).join_time >= ?1 AND \(v).join_time <= ?2
+         AND (?3 IS NULL OR \(v).queue_id IN (SELECT value FROM json_each(?3)))
+         AND (NOT ?7 OR (\(v).outcome = 'abandoned' AND \(v).leave_time <= ?2)))
+        """
+    }
+
     /// The newest visits and calls of `[?1, ?2]`, chosen on their time alone (two index range
-    /// scans), then detailed. Parameters: ?1 since, ?2 asOf, ?3 queue ids (JSON) or NULL,
-    /// ?4 user ids (JSON) or NULL, ?5 include visits, ?6 include calls, ?7 missed only,
-    /// ?8 limit (-1: none), ?9 call-back window. Everything is as known at ?2: a caller who
-    /// left later was still waiting then.
+    /// scans), then detailed. A queue call is listed once: as its visit, which shows the
+    /// call's direction, and not as a call while its visit is listed (a call that rang
+    /// `--user`'s phone is listed as a call when visits are not). Parameters: ?1 since, ?2 asOf,
+    /// ?3 queue ids (JSON) or NULL, ?4 user ids (JSON) or NULL, ?5 include visits, ?6 include
+    /// calls, ?7 missed only, ?8 limit (-1: none), ?9 call-back window. Everything is as known
+    /// at ?2: a caller who left later was still waiting then.
     static let recentCallsSQL = """
         WITH recent AS MATERIALIZED (
             SELECT kind, item, at FROM (
                 SELECT 0 AS kind, v.visit_id AS item, v.join_time AS at
                 FROM queue_visit v INDEXED BY queue_visit_join
-                WHERE ?5 AND v.join_time >= ?1 AND v.join_time <= ?2
-                  AND (?3 IS NULL OR v.queue_id IN (SELECT value FROM json_each(?3)))
-                  AND (NOT ?7 OR (v.outcome = 'abandoned' AND v.leave_time <= ?2))
+                WHERE \(listedVisitSQL("v"))
                 UNION ALL
                 SELECT 1, c.call_id, c.started_at
                 FROM call c INDEXED BY call_started
@@ -205,6 +215,8 @@ public final class NowQueries {
                   AND (?4 IS NULL OR EXISTS (SELECT 1 FROM call_ring r WHERE r.call_id = c.call_id
                                                AND r.user_id IN (SELECT value FROM json_each(?4))))
                   AND (NOT ?7 OR \(missedCallSQL))
+                  AND NOT EXISTS (SELECT 1 FROM queue_visit lv INDEXED BY queue_visit_call
+                                  WHERE lv.call_id = c.call_id AND \(listedVisitSQL("lv")))
             )
             ORDER BY at DESC, kind, item DESC
             LIMIT ?8
@@ -217,7 +229,7 @@ public final class NowQueries {
                                 AND g.channel = c.callee_channel LIMIT 1),
                             (SELECT g.user_id FROM call_ring g WHERE g.call_id = c.call_id AND g.user_id IS NOT NULL
                              ORDER BY g.rang_at, g.phone_id LIMIT 1)) END,
-               c.callee_number,
+               CASE r.kind WHEN 1 THEN c.callee_number END,
                v.agent_id,
                CASE r.kind
                    WHEN 0 THEN min(coalesce(v.leave_time, s.ended_at, ?2), ?2) - v.join_time
@@ -246,7 +258,7 @@ public final class NowQueries {
                END
         FROM recent r
         LEFT JOIN queue_visit v ON r.kind = 0 AND v.visit_id = r.item
-        LEFT JOIN call c ON r.kind = 1 AND c.call_id = r.item
+        LEFT JOIN call c ON c.call_id = CASE r.kind WHEN 0 THEN v.call_id ELSE r.item END
         LEFT JOIN collection_session s ON s.session_id = coalesce(v.session_id, c.session_id)
         ORDER BY r.at DESC, r.kind, r.item DESC
         """

@@ -106,3 +106,14 @@ struct VisitLeftUnknown: RecordedRow {
     static let sql = "UPDATE queue_visit SET leave_time = :leave_time, outcome = 'unknown' WHERE visit_id = :visit_id"
     static let columns: [RowColumn<Self>] = [.init("leave_time") { $0.leaveTime }, .init("visit_id") { $0.visitID }]
 }
+
+/// The call the visit's caller was on (docs/RECORDING.md "Queue visits and their calls"),
+/// written with the call, once its id is final.
+struct VisitCall: RecordedRow {
+    var callID: Int64
+    var visitID: Int64
+
+    static let rowKind = RowKind.visitCall
+    static let sql = "UPDATE queue_visit SET call_id = :call_id WHERE visit_id = :visit_id"
+    static let columns: [RowColumn<Self>] = [.init("call_id") { $0.callID }, .init("visit_id") { $0.visitID }]
+}

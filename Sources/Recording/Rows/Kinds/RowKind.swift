@@ -14,7 +14,7 @@ enum RowKind: UInt8, CaseIterable {
     case channelEvent, channelEventCall, call, callRing
 
     case queueStatSample
-    case visitStarted, visitContinued, visitLeft, visitAnswered, visitAbandoned, visitUnknown, visitLeftUnknown
+    case visitStarted, visitContinued, visitLeft, visitAnswered, visitAbandoned, visitUnknown, visitLeftUnknown, visitCall
 
     case userConfig, phoneConfig, agentConfig, queueConfig, queueMemberConfig
     case userStatus, phoneStatus, agentStatus
@@ -49,6 +49,7 @@ enum RowKind: UInt8, CaseIterable {
         case .visitAbandoned: return VisitAbandoned.self
         case .visitUnknown: return VisitUnknown.self
         case .visitLeftUnknown: return VisitLeftUnknown.self
+        case .visitCall: return VisitCall.self
         case .userConfig: return UserConfigRow.self
         case .phoneConfig: return PhoneConfigRow.self
         case .agentConfig: return AgentConfigRow.self
