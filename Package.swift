@@ -68,10 +68,7 @@ let package = Package(
         .target(
             name: "Recording",
             dependencies: ["Storage", "CTIProtocol", .product(name: "Logging", package: "swift-log")],
-            // The recorder is one thread's (not Sendable) and mutates its state on every line:
-            // in release builds the run-time exclusivity checks of that state were 3 % of the
-            // writer thread's instructions. Debug builds, which the tests run, keep them.
-            swiftSettings: strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            swiftSettings: strict
         ),
         .target(
             name: "Collector",
