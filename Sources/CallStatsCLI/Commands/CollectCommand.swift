@@ -106,11 +106,13 @@ struct CollectCommand: AsyncParsableCommand {
             throw CLIError("\(database.db): \(error.message)")
         }
         defer { withExtendedLifetime(lock) {} }
+        // Not database.explainingFailures: the connection is sent into the writer, which a
+        // closure cannot do.
         let writer: RecordingWriter
         do {
             writer = try RecordingWriter(database: db, options: options, logger: logger)
         } catch let error as StorageError {
-            throw CLIError("\(database.db): \(DatabaseOptions.explain(error))")
+            throw CLIError("\(database.db): \(error.explanation)")
         }
 
         let collector: Collector

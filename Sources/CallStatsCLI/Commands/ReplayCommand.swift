@@ -30,8 +30,9 @@ struct ReplayCommand: ParsableCommand {
             throw CLIError("\(database.db): \(error.message)")
         }
         let (connection, _) = try database.openWriter()
-        let recorder = try Recorder(database: connection, logger: Logger(label: "callstats.replay"))
-        let outcome = try recorder.replay()
+        let outcome = try database.explainingFailures {
+            try Recorder(database: connection, logger: Logger(label: "callstats.replay")).replay()
+        }
         print("replayed \(outcome.lines) lines of \(outcome.sessions) collection sessions")
         withExtendedLifetime(lock) {}
     }
