@@ -103,7 +103,7 @@ struct CollectCommand: AsyncParsableCommand {
         do {
             lock = try WriterLock(databasePath: database.db)
         } catch {
-            throw CLIError("\(database.db): \(error.message)")
+            throw CLIError("\(database.db): \(error)")
         }
         defer { withExtendedLifetime(lock) {} }
         // Not database.explainingFailures: the connection is sent into the writer, which a

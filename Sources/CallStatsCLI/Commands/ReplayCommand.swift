@@ -27,7 +27,7 @@ struct ReplayCommand: ParsableCommand {
         do {
             lock = try WriterLock(databasePath: database.db)
         } catch {
-            throw CLIError("\(database.db): \(error.message)")
+            throw CLIError("\(database.db): \(error)")
         }
         let (connection, _) = try database.openWriter()
         let outcome = try database.explainingFailures {
