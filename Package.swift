@@ -118,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "CallStatsBench",
             dependencies: [
-                "Storage", "CTIProtocol", "Recording",
+                "Storage", "CTIProtocol", "Recording", "Reports", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -139,7 +139,7 @@ let package = Package(
         // The snapshots are read by path (#filePath), not bundled.
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CTIProtocol"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats", "CallStatsBench"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,7 +19,6 @@ struct ReportCommand: ParsableCommand {
             ReportMissedCommand.self,
             ReportCallsMissedCommand.self,
             ReportNightlyCommand.self,
-            ReportBenchmarkDataCommand.self,
         ]
     )
 }
