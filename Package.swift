@@ -18,7 +18,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -69,7 +68,6 @@ let package = Package(
                 "Recording", "CTIProtocol", "Storage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "CallStatsBench",
             dependencies: [
-                "Storage", "CTIProtocol", "Recording",
+                "Storage", "CTIProtocol", "Recording", "Reports", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -133,7 +131,7 @@ let package = Package(
         // The snapshots are read by path (#filePath), not bundled.
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CTIProtocol"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats", "CallStatsBench"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,10 +10,11 @@ struct CallStatsBinary {
 
     let url: URL
 
-    /// The binary SwiftPM built next to the running test bundle.
-    static func built() throws -> CallStatsBinary {
+    /// The binary SwiftPM built next to the running test bundle (`callstats-bench` too: the
+    /// test target depends on both executables).
+    static func built(_ name: String = "callstats") throws -> CallStatsBinary {
         let me = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let url = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("callstats")
+        let url = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
             throw BinaryMissing(path: url.path)
         }
@@ -22,7 +23,7 @@ struct CallStatsBinary {
 
     struct BinaryMissing: Error, CustomStringConvertible {
         let path: String
-        var description: String { "no callstats binary at \(path): build it first (swift build)" }
+        var description: String { "no binary at \(path): build it first (swift build)" }
     }
 
     /// Runs to completion and returns what it printed. Output is read while the process runs,

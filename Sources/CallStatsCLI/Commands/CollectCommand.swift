@@ -103,14 +103,16 @@ struct CollectCommand: AsyncParsableCommand {
         do {
             lock = try WriterLock(databasePath: database.db)
         } catch {
-            throw CLIError("\(database.db): \(error.message)")
+            throw CLIError("\(database.db): \(error)")
         }
         defer { withExtendedLifetime(lock) {} }
+        // Not database.explainingFailures: the connection is sent into the writer, which a
+        // closure cannot do.
         let writer: RecordingWriter
         do {
             writer = try RecordingWriter(database: db, options: options, logger: logger)
         } catch let error as StorageError {
-            throw CLIError("\(database.db): \(DatabaseOptions.explain(error))")
+            throw CLIError("\(database.db): \(error.explanation)")
         }
 
         let collector: Collector

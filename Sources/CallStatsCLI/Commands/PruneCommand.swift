@@ -42,8 +42,8 @@ struct PruneCommand: ParsableCommand {
         let cutoff = Date().timeIntervalSince1970 - age
         // Not the WriterLock: pruning is meant to run while the collector writes.
         let connection = dryRun ? try database.openReader() : try database.openWriter().0
-        let pruner = try JournalPruner(database: connection)
-        let plan = try pruner.plan(olderThan: cutoff)
+        let pruner = try database.explainingFailures { try JournalPruner(database: connection) }
+        let plan = try database.explainingFailures { try pruner.plan(olderThan: cutoff) }
         print("cut-off: lines received before \(Self.time(cutoff)) (older than \(journalOlderThan))")
         guard plan.lines > 0, let firstKept = plan.firstKeptSeq, let first = plan.firstSeq else {
             print("nothing to prune: \(plan.firstSeq == nil ? "the journal is empty" : "no journal line can go")")
@@ -56,7 +56,7 @@ struct PruneCommand: ParsableCommand {
             explainHold(plan)
             return
         }
-        let outcome = try pruner.prune(plan)
+        let outcome = try database.explainingFailures { try pruner.prune(plan) }
         print("pruned \(outcome.deleted) journal lines (\(range)) in \(outcome.transactions) transactions "
             + "of at most \(outcome.largestBatch) lines, \(String(format: "%.1f", outcome.elapsedSeconds)) s")
         let slowest = outcome.batches.max { $0.seconds < $1.seconds }

@@ -27,11 +27,12 @@ struct ReplayCommand: ParsableCommand {
         do {
             lock = try WriterLock(databasePath: database.db)
         } catch {
-            throw CLIError("\(database.db): \(error.message)")
+            throw CLIError("\(database.db): \(error)")
         }
         let (connection, _) = try database.openWriter()
-        let recorder = try Recorder(database: connection, logger: Logger(label: "callstats.replay"))
-        let outcome = try recorder.replay()
+        let outcome = try database.explainingFailures {
+            try Recorder(database: connection, logger: Logger(label: "callstats.replay")).replay()
+        }
         print("replayed \(outcome.lines) lines of \(outcome.sessions) collection sessions")
         withExtendedLifetime(lock) {}
     }

@@ -19,7 +19,6 @@ struct ReportCommand: ParsableCommand {
             ReportMissedCommand.self,
             ReportCallsMissedCommand.self,
             ReportNightlyCommand.self,
-            ReportBenchmarkDataCommand.self,
         ]
     )
 }
@@ -109,7 +108,7 @@ enum ReportFailures {
         } catch let error as AtomicFile.Failure {
             throw CLIError(error.description)
         } catch let error as StorageError {
-            throw CLIError("the database could not be read: \(DatabaseOptions.explain(error))")
+            throw CLIError("the database could not be read: \(error.explanation)")
         }
     }
 }

@@ -34,7 +34,9 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let connection = try database.openReader()
-        let report = try CollectionStatus(database: connection, path: database.db, now: Date().timeIntervalSince1970)
+        let report = try database.explainingFailures {
+            try CollectionStatus(database: connection, path: database.db, now: Date().timeIntervalSince1970)
+        }
         switch format {
         case "json":
             let data = try JSONSerialization.data(withJSONObject: report.json(stale: stale), options: [.prettyPrinted, .sortedKeys])

@@ -169,7 +169,7 @@ public actor RecordingWriter {
         if let failure { return failure }
         let text: String
         if let storage = error as? StorageError {
-            text = "\(databasePath): \(Self.explain(storage))"
+            text = "\(databasePath): \(storage.explanation)"
         } else {
             text = "\(databasePath): \(error)"
         }
@@ -178,11 +178,5 @@ public actor RecordingWriter {
         recorder.abandonSession()
         self.failure = failure
         return failure
-    }
-
-    static func explain(_ error: StorageError) -> String {
-        if error.isDiskFull { return "the disk is full (\(error))" }
-        if error.isBusy { return "the database is locked by another process (\(error))" }
-        return "\(error)"
     }
 }

@@ -8,7 +8,7 @@
 
 /// SplitMix64: expands a 64-bit seed into xoshiro's 256-bit state (the seeding procedure the
 /// xoshiro authors recommend) and derives independent child seeds; also the synthetic report
-/// data's generator (`ReportBenchmarkData`).
+/// data's generator (`SyntheticCenter`, `callstats-bench report-data`).
 public struct SplitMix64: Sendable {
     public private(set) var state: UInt64
 

@@ -43,3 +43,28 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
     /// True when another connection held a lock for longer than the busy timeout.
     public var isBusy: Bool { primaryResultCode == SQLITE_BUSY || primaryResultCode == SQLITE_LOCKED }
 }
+
+extension StorageError {
+    /// The failure in words for the person at the terminal or reading the collector's log, with
+    /// what to check where there is something to check: one line, without the SQL (a report's
+    /// query spans lines). Callers put the database's path in front.
+    public var explanation: String {
+        if isDatabaseMoved { return message }
+        switch primaryResultCode {
+        case SQLITE_NOTADB:
+            return "not a SQLite database (\(message))"
+        case SQLITE_CANTOPEN:
+            return "cannot open: \(message) (check the path and its permissions)"
+        case SQLITE_READONLY:
+            return "cannot write: \(message) (check the file's and its folder's permissions)"
+        case SQLITE_CORRUPT:
+            return "the database is damaged: \(message)"
+        case SQLITE_FULL:
+            return "the disk is full: \(message)"
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return "the database is locked by another process: \(message)"
+        default:
+            return message
+        }
+    }
+}

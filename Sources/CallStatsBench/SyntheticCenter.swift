@@ -4,7 +4,7 @@ import Simulator
 import Storage
 
 /// A synthetic call center written straight into a CallStats database, for timing the
-/// reports at scale (`callstats report benchmark-data`, BENCHMARKS.md "Reports").
+/// reports at scale (`callstats-bench report-data`, BENCHMARKS.md "Reports").
 ///
 /// Rows look like what the recorder writes: one collection session per day (the collector
 /// restarts at midnight: a one-minute gap), agent state intervals cut at every UTC hour and at
