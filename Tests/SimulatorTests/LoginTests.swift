@@ -179,7 +179,8 @@ struct LoginTests {
         }
         let client = try TestClient(port: server.port)
         try client.login()
-        try await Task.sleep(for: .milliseconds(800))  // well past the timeout, on purpose
+        // Past the timeout: a client that connected later, and never logged in, was dropped.
+        try await serverSpan(server)
         try client.send(.keepalive(commandID: 7))
         let reply = try client.read(until: "keepalive reply") { $0.klass == "keepalive" }
         #expect(reply["replyid"] == 7)

@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import CallStatsSQLite
 import Foundation
 import Testing
