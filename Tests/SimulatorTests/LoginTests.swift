@@ -165,8 +165,8 @@ struct LoginTests {
         let silent = try TestClient(port: server.port)
         let halfway = try TestClient(port: server.port)
         try halfway.send(.loginID(commandID: 1, userlogin: "stats", ident: "t", version: "1.2"))
-        #expect(try silent.closedByServer(timeout: 10))
-        #expect(try halfway.closedByServer(timeout: 10))
+        #expect(try silent.closedByServer())
+        #expect(try halfway.closedByServer())
         #expect(halfway.received.count == 1)  // the login_id reply, then the close
         try await finish(server)
     }

@@ -113,7 +113,7 @@ struct PacingTests {
         let second = try TestClient(port: server.port)
         try second.login()
         // Day traffic stamped after the moment everyone had left: the model moved on.
-        let later = try second.read(until: "traffic after the reconnection", timeout: 10) {
+        let later = try second.read(until: "traffic after the reconnection") {
             $0["class"]?.string == "getlist" && ($0["timenow"]?.double ?? 0) > alone.simulatedTime
         }
         #expect((later["timenow"]?.double ?? 0) > alone.simulatedTime)
