@@ -49,14 +49,12 @@ public final class ManualClock: Clock, Sendable {
     public var now: Instant { state.withLock { $0.now } }
     public var minimumResolution: Duration { .zero }
 
-    /// The clock's current instant as epoch seconds.
+    /// The clock's current instant as epoch seconds. Near 1.8e9 s a double is exact to about
+    /// 2e-7 s: an advance by a binary fraction of a second (0.25, 0.5) moves it by exactly that
+    /// much, one by 0.2 may come out a hair short, which a component comparing the difference
+    /// with 0.2 reads as not yet due.
     public var wallTime: @Sendable () -> Double {
         { [self] in epoch + Self.seconds(now.offset) }
-    }
-
-    /// The time remaining until each pending sleep's deadline.
-    public var pendingSleeps: [Duration] {
-        state.withLock { state in state.sleepers.map { state.now.duration(to: $0.deadline) } }
     }
 
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
