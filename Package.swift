@@ -115,23 +115,27 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: strict),
-        .testTarget(name: "CTIProtocolTests", dependencies: ["CTIProtocol"], swiftSettings: strict),
-        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Storage", "CTIProtocol"], swiftSettings: strict),
+        // What the test targets share (temporary folders, awaiting a condition, seeded
+        // randomness, a manual clock, loopback sockets): one copy, not one per target.
+        .target(name: "CallStatsTestSupport", path: "Tests/CallStatsTestSupport", swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "CallStatsTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CTIProtocolTests", dependencies: ["CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Storage", "CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CollectorTests",
             dependencies: [
-                "Collector", "Recording", "Storage", "CTIProtocol",
+                "Collector", "Recording", "Storage", "CTIProtocol", "CallStatsTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),
         // The snapshots are read by path (#filePath), not bundled.
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage"], exclude: ["Snapshots"], swiftSettings: strict),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CTIProtocol"], swiftSettings: strict),
-        .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats", "CallStatsBench"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage", "CallStatsTestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats", "CallStatsBench", "CallStatsTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,6 +23,10 @@ import Darwin
 /// first session is the last: `run()` returns when the server closes it after the login and
 /// throws on any failure.
 ///
+/// Its timers (the session's keepalive, poll and idle ticks, the reconnection backoff, the
+/// commit and status timers, the database file check) sleep on `timers`, and what it records
+/// reads the time from `clock`: tests inject a clock they advance instead of waiting.
+///
 /// Runs as a `Service`: on graceful shutdown (SIGTERM/SIGINT in a `ServiceGroup`) or task
 /// cancellation the current connection is closed, the lines already received are recorded and
 /// committed, the session ends with reason `shutdown`, and `run()` returns.
@@ -32,21 +36,24 @@ public struct Collector: Service, CustomStringConvertible {
     let logger: Logger
     private let runner: SessionRunner
     private let clock: @Sendable () -> Double
+    let timers: any Clock<Duration>
 
     public init(
         configuration: CollectorConfiguration,
         writer: RecordingWriter,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        clock: @escaping @Sendable () -> Double = WallClock.now
+        clock: @escaping @Sendable () -> Double = WallClock.now,
+        timers: any Clock<Duration> = ContinuousClock()
     ) throws(CollectorError) {
         self.configuration = configuration
         self.writer = writer
         self.logger = logger
         self.clock = clock
+        self.timers = timers
         self.runner = SessionRunner(
             configuration: configuration, tlsContext: try configuration.makeTLSContext(), writer: writer,
-            logger: logger, group: eventLoopGroup, clock: clock)
+            logger: logger, group: eventLoopGroup, clock: clock, timers: timers)
     }
 
     public var description: String { "Collector(\(configuration.server))" }
@@ -127,7 +134,7 @@ public struct Collector: Service, CustomStringConvertible {
             }
             do {
                 try await cancelWhenGracefulShutdown {
-                    try await Task.sleep(for: .nanoseconds(Int64(delay * 1_000_000_000)))
+                    try await timers.sleep(for: .seconds(delay))
                 }
             } catch {
                 await logStopped()
@@ -153,10 +160,10 @@ public struct Collector: Service, CustomStringConvertible {
 
     /// Commits a batch that has become old enough even when no line arrives to do it.
     private func commitLoop() async {
-        let interval = Int64(configuration.timing.commitCheckInterval * 1_000_000_000)
+        let interval = Duration.seconds(configuration.timing.commitCheckInterval)
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: .nanoseconds(interval))
+                try await timers.sleep(for: interval)
             } catch {
                 return
             }
@@ -166,10 +173,10 @@ public struct Collector: Service, CustomStringConvertible {
 
     /// Once a minute: what was recorded so far, and how long ago the last line arrived.
     private func statusLoop() async {
-        let interval = Int64(configuration.timing.statusLogInterval * 1_000_000_000)
+        let interval = Duration.seconds(configuration.timing.statusLogInterval)
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: .nanoseconds(interval))
+                try await timers.sleep(for: interval)
             } catch {
                 return
             }

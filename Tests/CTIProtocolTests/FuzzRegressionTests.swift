@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Testing
 @testable import CTIProtocol
@@ -106,7 +107,7 @@ struct FuzzRegressionTests {
         let limit = limitByte < 200 ? Int(limitByte) + 1 : 4096 * Int(limitByte - 199)
         var framer = LineFramer(maximumLineLength: limit)
         var model = FramerModel(limit: limit)
-        var random = SplitMix(seed: UInt64(seed))
+        var random = SeededGenerator(state: UInt64(seed) &* 0x9E37_79B9_7F4A_7C15)
         var offset = 0
         var mismatch = false
         func drain(borrowing: Bool) {
@@ -166,17 +167,6 @@ struct FuzzRegressionTests {
         }
     }
 
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     // MARK: Sheets
 

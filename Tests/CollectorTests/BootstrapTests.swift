@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import CTIProtocol
 import Foundation
 import Recording
@@ -10,12 +11,14 @@ struct BootstrapTests {
     @Test("after login: getipbxlist, every listid, subscribetoqueuesstats; then per-object requests as ids arrive")
     func bootstrap() async throws {
         let harness = try CollectorHarness()
+        let clock = ManualClock()
         let server = try await FakeCTIServer.start()
-        let run = harness.start(try harness.collector(port: server.port) {
+        let run = harness.start(try harness.collector(port: server.port, clock: clock) {
             $0.once = true
-            $0.timing.statsPollInterval = 0.3
-            $0.timing.keepaliveInterval = 0.3
+            $0.timing.statsPollInterval = 0.25
+            $0.timing.keepaliveInterval = 0.25
             $0.timing.idleIntervals = 100
+            $0.timing.commitCheckInterval = 0.1  // not the tick's 0.02, so the tick's sleep is told apart
         })
         defer { run.cancel() }
 
@@ -41,12 +44,15 @@ struct BootstrapTests {
             var subscribed: [String] = []
             var polls: [[QueueStatsWindow]] = []
             var keepalives = 0
-            let deadline = Date().addingTimeInterval(10)
+            var advanced = false
             // Until the per-object requests, the subscriptions, a second poll and a keepalive came.
             while requested.count < 8 || subscribed.count < 2 || polls.count < 2 || keepalives < 1 {
-                guard Date() < deadline else {
-                    Issue.record("missing requests: \(requested) \(subscribed) \(polls.count) polls \(keepalives) keepalives")
-                    break
+                if !advanced && requested.count == 8 && subscribed.count == 2 && polls.count == 1 {
+                    // All of that came with the clock standing still; one interval on, the
+                    // second poll and a keepalive.
+                    await clock.waitForSleep(lasting: .milliseconds(20))
+                    clock.advance(by: .milliseconds(250))
+                    advanced = true
                 }
                 let command = try await connection.readCommand()
                 switch command.kind {

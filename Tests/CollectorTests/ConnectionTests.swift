@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import CTIProtocol
 import Foundation
 import NIOCore
@@ -96,14 +97,26 @@ struct ConnectionTests {
     @Test("keepalives every interval; no line for two intervals drops the connection and reconnects")
     func idleTimeout() async throws {
         let harness = try CollectorHarness()
+        let clock = ManualClock()
         // The login is answered at once on the event loop; keepalives are not answered at all.
         let server = try await FakeCTIServer.start(autopilot: .login)
-        let run = harness.start(try harness.collector(port: server.port) { $0.timing.keepaliveInterval = 0.5 })
+        let run = harness.start(try harness.collector(port: server.port, clock: clock) {
+            $0.timing.keepaliveInterval = 0.5
+            $0.timing.commitCheckInterval = 0.1  // not the tick's 0.02, so the tick's sleep is told apart
+        })
         defer { run.cancel() }
 
-        let started = Date()
         let keepalives: [ClientMessage] = try await server.nextConnection { connection in
-            var commands: [ClientMessage] = []
+            try await eventually("the login") { harness.logs.contains("logged in") }
+            // The clock has not moved since the login: one interval on, one keepalive.
+            await clock.waitForSleep(lasting: .milliseconds(20))
+            clock.advance(by: .milliseconds(500))
+            let first = try await connection.readCommands(until: { $0.classname == "keepalive" }, timeout: 60)
+            // Unanswered, and nothing else heard: the second interval ends the session (the
+            // collector closes the connection at that instant, with no more time passing).
+            await clock.waitForSleep(lasting: .milliseconds(20))
+            clock.advance(by: .milliseconds(500))
+            var commands = [first.match]
             while let line = try await connection.readLineOrClose(timeout: 60) {
                 if let command = try? ClientMessage.decode(line), command.classname == "keepalive" {
                     commands.append(command)
@@ -111,33 +124,46 @@ struct ConnectionTests {
             }
             return commands
         }
-        let elapsed = Date().timeIntervalSince(started)
         // (Keepalives are checked where they are answered, below; here the server ignores
         // them, and the bootstrap requests, which it does not answer either.)
+        #expect(keepalives.count == 1)
         #expect(keepalives.allSatisfy { $0.commandID != nil })
-        #expect(elapsed >= 0.95)
-
-        #expect(await server.connectionArrives(within: 60))
         try await eventually("the idle session's end") { try harness.sessions().first?.endReason == "idle_timeout" }
         #expect(harness.logs.contains("no line from 127.0.0.1:\(server.port) for 1 s"))
+
+        // The reconnection waits for its backoff (at most 0.05 s here) on the same clock.
+        await clock.waitForSleep { $0 > .milliseconds(20) && $0 <= .milliseconds(50) }
+        clock.advance(by: .milliseconds(50))
+        #expect(await server.connectionArrives(within: 60))
     }
 
     @Test("answered keepalives keep a quiet connection open")
     func keepaliveKeepsAlive() async throws {
         let harness = try CollectorHarness()
+        let clock = ManualClock()
         let server = try await FakeCTIServer.start(autopilot: [.login, .bootstrap, .keepalive])
-        let run = harness.start(try harness.collector(port: server.port) {
+        let run = harness.start(try harness.collector(port: server.port, clock: clock) {
             $0.once = true
-            $0.timing.keepaliveInterval = 0.2
+            // A binary fraction: the clock's epoch seconds move by exactly that much (with 0.2,
+            // 0.6 - 0.4 at 1.8e9 s comes out just under 0.2, and the keepalive a tick later).
+            $0.timing.keepaliveInterval = 0.25
+            $0.timing.commitCheckInterval = 0.1  // not the tick's 0.02, so the tick's sleep is told apart
         })
         defer { run.cancel() }
 
         try await server.nextConnection { connection in
+            try await eventually("the login") { harness.logs.contains("logged in") }
             // Eight keepalive intervals with nothing but keepalive replies: the idle limit is two.
             var keepalives: [Int] = []
             while keepalives.count < 8 {
-                let command = try await connection.readCommand()
-                if command.classname == "keepalive", let id = command.commandID { keepalives.append(id) }
+                await clock.waitForSleep(lasting: .milliseconds(20))
+                clock.advance(by: .milliseconds(250))
+                let command = try await connection.readCommands(until: { $0.classname == "keepalive" }, timeout: 60).match
+                if let id = command.commandID { keepalives.append(id) }
+                // The reply (sent at once by the autopilot) reaches the collector before the
+                // clock moves on: it is what keeps the connection open.
+                let now = clock.wallTime()
+                try await eventually("the keepalive reply") { await harness.writer.statistics.lastReceivedAt == now }
             }
             // Each with its own command id.
             #expect(Set(keepalives).count == 8)

@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import CTIProtocol
 import Foundation
 import Testing
@@ -70,17 +71,22 @@ extension FaultTests {
     @Test("the server answers every login with an error, at each step in turn: every session ends login_refused, the retries back off up to the cap, and the password is never logged")
     func everyLoginRefused() async throws {
         let harness = try CollectorHarness()
+        let clock = ManualClock()
         let server = try await FakeCTIServer.start()
         let backoff = Backoff(initial: 0.1, maximum: 0.4, jitter: 0)
-        let run = harness.start(try harness.collector(port: server.port) { $0.timing.backoff = backoff })
+        let run = harness.start(try harness.collector(port: server.port, clock: clock) { $0.timing.backoff = backoff })
         defer { run.cancel() }
 
         let errors = ["user_not_found", "login_password", "capaid_undefined"]
-        var refusedAt: [Date] = []
-        var acceptedAt: [Date] = []
         for attempt in 0..<6 {
+            if attempt > 0 {
+                // Without jitter each wait is exactly the ceiling: 0.1, 0.2, 0.4, then 0.4 (the
+                // cap). The reconnection comes only once the clock has moved that far.
+                let ceiling = Duration.seconds(backoff.ceiling(afterFailures: attempt))
+                await clock.waitForSleep(lasting: ceiling)
+                clock.advance(by: ceiling)
+            }
             try await server.nextConnection { connection in
-                acceptedAt.append(Date())
                 let step = attempt % 3
                 _ = try await connection.readCommand()
                 if step == 0 {
@@ -96,21 +102,15 @@ extension FaultTests {
                         try await connection.send(#"{"class":"login_capas","error_string":"\#(errors[2])","timenow":1550000000.2}"#)
                     }
                 }
-                refusedAt.append(Date())
                 try await connection.waitForClose()
             }
         }
         run.cancel()
         _ = try? await withTimeout(60, "the collector to stop") { try await run.value }
 
-        // Without jitter the delays are exactly the ceilings: 0.1, 0.2, 0.4, then 0.4 (the cap).
-        let delays = (1..<acceptedAt.count).map { acceptedAt[$0].timeIntervalSince(refusedAt[$0 - 1]) }
-        for (index, delay) in delays.enumerated() {
-            let ceiling = backoff.ceiling(afterFailures: index + 1)
-            #expect(delay >= ceiling * 0.95, "delay \(index + 1): \(delay) s, ceiling \(ceiling) s")
-        }
-        // The cap holds (generously: a busy machine only ever makes delays longer).
-        #expect(delays.suffix(2).allSatisfy { $0 < 0.4 + 5 })
+        // Six sessions in 0.1 + 0.2 + 0.4 + 0.4 + 0.4 s of the collector's clock: no retry came
+        // sooner than its ceiling (none could: the clock moved only as far as each one).
+        #expect(clock.now.offset == .milliseconds(1_500))
         let sessions = try harness.sessions()
         #expect(sessions.prefix(6).allSatisfy { $0.endReason == "login_refused" })
         for error in errors {

@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import CTIProtocol
 import Foundation
 import Storage

@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import CTIProtocol
 import Foundation
 import Testing
@@ -149,32 +150,34 @@ struct LoginTests {
     @Test("a refused login is retried with backoff, never in a tight loop")
     func refusedRetried() async throws {
         let harness = try CollectorHarness()
+        let clock = ManualClock()
         let server = try await FakeCTIServer.start()
-        let run = harness.start(try harness.collector(port: server.port) {
-            $0.timing.backoff = Backoff(initial: 0.3, maximum: 0.6, jitter: 0.5)
-        })
+        let backoff = Backoff(initial: 0.3, maximum: 0.6, jitter: 0.5)
+        let run = harness.start(try harness.collector(port: server.port, clock: clock) { $0.timing.backoff = backoff })
         defer { run.cancel() }
 
-        // From the moment the refusal is sent to the next connection: at least the delay.
-        var refusedAt: [Date] = []
-        var acceptedAt: [Date] = []
-        for _ in 0..<3 {
+        for attempt in 0..<3 {
+            if attempt > 0 {
+                // The collector waits a delay drawn from [ceiling / 2, ceiling] (0.15 to 0.3 s,
+                // then 0.3 to 0.6 s) on its clock, and reconnects only once it has passed.
+                let ceiling = backoff.ceiling(afterFailures: attempt)
+                let range = Duration.seconds(ceiling / 2)...Duration.seconds(ceiling)
+                try await withTimeout(60, "a backoff of \(ceiling / 2) to \(ceiling) s") {
+                    await clock.waitForSleep { range.contains($0) }
+                }
+                clock.advance(by: .seconds(ceiling))
+            }
             try await server.nextConnection { connection in
-                acceptedAt.append(Date())
                 _ = try await connection.readCommand()
                 try await connection.send(#"{"class":"login_id","sessionid":"abc","xivoversion":"1.2"}"#)
                 _ = try await connection.readCommand()
                 try await connection.send(#"{"class":"login_pass","error_string":"login_password"}"#)
-                refusedAt.append(Date())
                 try await connection.waitForClose()
             }
         }
         run.cancel()
         _ = try? await withTimeout(60, "the collector to stop") { try await run.value }
 
-        // Delays: the first within [0.15, 0.3] s, the second within [0.3, 0.6] s.
-        #expect(acceptedAt[1].timeIntervalSince(refusedAt[0]) >= 0.15)
-        #expect(acceptedAt[2].timeIntervalSince(refusedAt[1]) >= 0.3)
         #expect(harness.logs.lines.filter { $0.contains("refused the login of user 'stats'") }.count >= 3)
     }
 }

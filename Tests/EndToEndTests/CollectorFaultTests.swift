@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 import Testing
@@ -10,32 +11,18 @@ import Glibc
 /// running a day at a finite speed.
 @Suite("Collector processes stopped, killed and restarted", .serialized)
 struct CollectorFaultTests {
-    struct Setup {
-        let binary: CallStatsBinary
-        let folder: TemporaryFolder
-        let database: String
-        let passwordFile: String
-    }
+    typealias Setup = CollectorSetup
 
     static func setup() throws -> Setup {
-        let binary = try CallStatsBinary.built()
-        let folder = try TemporaryFolder()
-        let passwordFile = folder.path("password")
-        try Data("secret\n".utf8).write(to: URL(fileURLWithPath: passwordFile))
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
-        return Setup(binary: binary, folder: folder, database: folder.path("calls.db"), passwordFile: passwordFile)
+        try CollectorSetup.make()
     }
 
     /// A simulator on `port` (0: any), returning it and the address it listens on.
     static func simulator(_ setup: Setup, port: Int = 0, seed: Int = 21, start: String = "2026-11-02T08:00:00Z", speed: String = "300") throws -> (RunningCallStats, String) {
-        let simulator = try RunningCallStats(binary: setup.binary, arguments: [
-            "simulate", "--listen", "127.0.0.1:\(port)", "--speed", speed, "--seed", String(seed), "--start", start,
+        try setup.simulator([
+            "--listen", "127.0.0.1:\(port)", "--speed", speed, "--seed", String(seed), "--start", start,
             "--duration", "8h", "--agents", "20", "--queues", "3",
         ])
-        guard let line = simulator.nextLine(), line.hasPrefix("listening ") else {
-            throw CollectorTruthTests.Failure("the simulator did not start: \(simulator.standardError())")
-        }
-        return (simulator, String(line.dropFirst("listening ".count)))
     }
 
     static func collector(_ setup: Setup, address: String) throws -> RunningCallStats {
@@ -47,18 +34,10 @@ struct CollectorFaultTests {
 
     /// Polls the database (read-only, as a supervisor would) until `condition` holds; the
     /// timeout only guards against a hang.
-    static func waitFor(_ setup: Setup, timeout: Double = 120, _ condition: (Database) throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if FileManager.default.fileExists(atPath: setup.database),
-               let database = try? Database(path: setup.database, mode: .readOnly),
-               (try? Migrator.embedded().checkCurrent(database)) != nil,
-               (try? condition(database)) == true {
-                return
-            }
-            usleep(50_000)
+    static func waitFor(_ setup: Setup, timeout: Double = 120, _ condition: (Database) throws -> Bool) async throws {
+        try await eventually("the collector's rows", timeout: timeout, every: .milliseconds(50)) {
+            Reliability.reading(setup.database) { try condition($0) } == true
         }
-        throw CollectorTruthTests.Failure("timed out waiting for the collector")
     }
 
     static func journalCount(_ database: Database) throws -> Int64 {
@@ -98,11 +77,11 @@ struct CollectorFaultTests {
     }
 
     @Test("SIGTERM mid-stream: exit 0, the session ends as a shutdown, every line received is journaled")
-    func terminate() throws {
+    func terminate() async throws {
         let setup = try Self.setup()
         let (simulator, address) = try Self.simulator(setup)
         let collector = try Self.collector(setup, address: address)
-        try Self.waitFor(setup) { try Self.journalCount($0) > 3_000 }
+        try await Self.waitFor(setup) { try Self.journalCount($0) > 3_000 }
         collector.signal(SIGTERM)
         #expect(collector.wait() == 0)
         simulator.signal(SIGTERM)
@@ -119,11 +98,11 @@ struct CollectorFaultTests {
     }
 
     @Test("SIGKILL mid-stream, then a restart: integrity ok, no duplicated row, replay reproduces the derived tables")
-    func killAndRestart() throws {
+    func killAndRestart() async throws {
         let setup = try Self.setup()
         let (simulator, address) = try Self.simulator(setup)
         let first = try Self.collector(setup, address: address)
-        try Self.waitFor(setup) { try Self.journalCount($0) > 3_000 }
+        try await Self.waitFor(setup) { try Self.journalCount($0) > 3_000 }
         first.signal(SIGKILL)
         _ = first.wait()
         do {
@@ -132,7 +111,7 @@ struct CollectorFaultTests {
         }
         let killedAt = try Self.journalCount(Database(path: setup.database, mode: .readOnly))
         let second = try Self.collector(setup, address: address)
-        try Self.waitFor(setup) { database in
+        try await Self.waitFor(setup) { database in
             try database.fetchInt64("SELECT count(*) FROM collection_session") == 2 && Self.journalCount(database) > killedAt + 3_000
         }
         second.signal(SIGTERM)
@@ -158,18 +137,18 @@ struct CollectorFaultTests {
     }
 
     @Test("the server killed mid-day and restarted: two sessions with a recorded gap, no duplicated row")
-    func serverRestart() throws {
+    func serverRestart() async throws {
         let setup = try Self.setup()
         let (first, address) = try Self.simulator(setup)
         let port = try #require(address.split(separator: ":").last.flatMap { Int($0) })
         let collector = try Self.collector(setup, address: address)
-        try Self.waitFor(setup) { try Self.journalCount($0) > 3_000 }
+        try await Self.waitFor(setup) { try Self.journalCount($0) > 3_000 }
         first.signal(SIGKILL)
         _ = first.wait()
         let lostAt = try Self.journalCount(Database(path: setup.database, mode: .readOnly))
         // The same server back an hour of its day later.
         let (second, _) = try Self.simulator(setup, port: port, seed: 22, start: "2026-11-02T12:00:00Z")
-        try Self.waitFor(setup) { database in
+        try await Self.waitFor(setup) { database in
             try database.fetchInt64("SELECT count(*) FROM collection_session WHERE started_at IS NOT NULL") == 2
                 && Self.journalCount(database) > lostAt + 3_000
         }
@@ -198,11 +177,11 @@ struct CollectorFaultTests {
 @Suite("One writer per database")
 struct WriterLockTests {
     @Test("a second collector, or a replay, on a database a collector is writing is refused with a clear error")
-    func secondWriterRefused() throws {
+    func secondWriterRefused() async throws {
         let setup = try CollectorFaultTests.setup()
         let (simulator, address) = try CollectorFaultTests.simulator(setup)
         let first = try CollectorFaultTests.collector(setup, address: address)
-        try CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 100 }
+        try await CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 100 }
         let second = try setup.binary.run([
             "collect", "--server", address, "--user", "stats", "--password-file", setup.passwordFile,
             "--db", setup.database, "--tls", "off", "--once",
@@ -226,11 +205,11 @@ struct WriterLockTests {
 @Suite("callstats status, for a person and for monitoring")
 struct StatusCommandTests {
     @Test("live while a collector records (exit 0), not live once it stopped (exit 1); JSON parsed and checked")
-    func liveThenStopped() throws {
+    func liveThenStopped() async throws {
         let setup = try CollectorFaultTests.setup()
         let (simulator, address) = try CollectorFaultTests.simulator(setup)
         let collector = try CollectorFaultTests.collector(setup, address: address)
-        try CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 500 }
+        try await CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 500 }
         let live = try setup.binary.run(["status", "--db", setup.database, "--format", "json"])
         #expect(live.status == 0, "\(live.stdout)\(live.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(live.stdout.utf8)) as? [String: Any])
@@ -240,14 +219,16 @@ struct StatusCommandTests {
         let current = try #require(object["current_session"] as? [String: Any])
         #expect(current["server"] as? String == address)
         #expect(current["protocol"] as? String == "1.2")
-        // A threshold shorter than the time since the last message makes it stale.
-        usleep(1_200_000)
+        // A threshold shorter than the time since the last message makes it stale: the server
+        // paused, the data goes stale once a second has passed without a line.
         simulator.signal(SIGSTOP)
-        usleep(1_200_000)
-        let stale = try setup.binary.run(["status", "--db", setup.database, "--stale", "1"])
-        #expect(stale.status == 2, "\(stale.stdout)")
-        #expect(stale.stdout.contains("stale"))
+        let binary = setup.binary, database = setup.database
+        let stale = try await eventually("the data to go stale", every: .milliseconds(200)) {
+            let result = try await offPool { try binary.run(["status", "--db", database, "--stale", "1"]) }
+            return result.status == 2 ? result : nil
+        }
         simulator.signal(SIGCONT)
+        #expect(stale.stdout.contains("stale"))
 
         collector.signal(SIGTERM)
         #expect(collector.wait() == 0)

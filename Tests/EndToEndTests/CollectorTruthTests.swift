@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 import Testing
@@ -16,24 +17,15 @@ struct CollectorTruthTests {
 
     /// Runs a simulated day at full speed and a collector against it; both must exit 0.
     static func collectDay(seed: Int, hours: Int = 8, agents: Int = 20, queues: Int = 3) throws -> Day {
-        let binary = try CallStatsBinary.built()
-        let folder = try TemporaryFolder()
-        let database = folder.path("calls.db")
-        let truth = folder.path("truth.jsonl")
-        let passwordFile = folder.path("password")
-        try Data("secret\n".utf8).write(to: URL(fileURLWithPath: passwordFile))
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
-        let simulator = try RunningCallStats(binary: binary, arguments: [
-            "simulate", "--listen", "127.0.0.1:0", "--speed", "max", "--exit-when-done", "--seed", String(seed),
+        let setup = try CollectorSetup.make()
+        let (binary, folder, database, truth) = (setup.binary, setup.folder, setup.database, setup.folder.path("truth.jsonl"))
+        let (simulator, address) = try setup.simulator([
+            "--listen", "127.0.0.1:0", "--speed", "max", "--exit-when-done", "--seed", String(seed),
             "--duration", "\(hours)h", "--agents", String(agents), "--queues", String(queues), "--truth", truth,
             "--user", "stats", "--password", "secret",
         ])
-        guard let listening = simulator.nextLine(), listening.hasPrefix("listening ") else {
-            throw Failure("the simulator did not start: \(simulator.standardError())")
-        }
-        let address = String(listening.dropFirst("listening ".count))
         let collector = try binary.run([
-            "collect", "--server", address, "--user", "stats", "--password-file", passwordFile,
+            "collect", "--server", address, "--user", "stats", "--password-file", setup.passwordFile,
             "--db", database, "--once", "--tls", "off", "--log-level", "warning",
         ])
         let simulatorStatus = simulator.wait()
@@ -46,10 +38,7 @@ struct CollectorTruthTests {
         return Day(folder: folder, database: database, truth: truth)
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
-    }
+    typealias Failure = TestFailure
 
     @Test("each queue visit names the call its caller was on (the truth's), which carries the caller its queue entry named")
     func visitsNameTheirCalls() throws {

@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 import Testing
@@ -135,11 +136,11 @@ struct PruneTests {
     }
 
     @Test("a session a killed collector left open keeps its last event, and the next collector still closes it there")
-    func openSessionKeepsItsLastEvent() throws {
+    func openSessionKeepsItsLastEvent() async throws {
         let setup = try CollectorFaultTests.setup()
         let (simulator, address) = try CollectorFaultTests.simulator(setup)
         let first = try CollectorFaultTests.collector(setup, address: address)
-        try CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 3_000 }
+        try await CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 3_000 }
         first.signal(SIGKILL)
         _ = first.wait()
         let last = try Self.count(setup.database, "SELECT max(seq) FROM journal")
@@ -160,7 +161,7 @@ struct PruneTests {
         #expect(try Self.count(setup.database, "SELECT min(seq) FROM journal") == heldAt)
 
         let second = try CollectorFaultTests.collector(setup, address: address)
-        try CollectorFaultTests.waitFor(setup) { try $0.fetchInt64("SELECT count(*) FROM collection_session") == 2 }
+        try await CollectorFaultTests.waitFor(setup) { try $0.fetchInt64("SELECT count(*) FROM collection_session") == 2 }
         second.signal(SIGTERM)
         #expect(second.wait() == 0)
         simulator.signal(SIGTERM)
@@ -171,12 +172,12 @@ struct PruneTests {
     }
 
     @Test("beside a running collector: it keeps recording, nothing is lost, old lines go in short transactions")
-    func pruneBesideARunningCollector() throws {
+    func pruneBesideARunningCollector() async throws {
         let setup = try CollectorFaultTests.setup()
         // A whole day recorded first, at full speed: the lines to prune.
         let (fast, fastAddress) = try CollectorFaultTests.simulator(setup, seed: 41, speed: "max")
         let first = try CollectorFaultTests.collector(setup, address: fastAddress)
-        try CollectorFaultTests.waitFor(setup, timeout: 300) { database in
+        try await CollectorFaultTests.waitFor(setup, timeout: 300) { database in
             try database.fetchDouble("SELECT max(event_time) - min(event_time) FROM journal") ?? 0 > 7.5 * 3_600
         }
         first.signal(SIGTERM)
@@ -208,7 +209,7 @@ struct PruneTests {
         // A second collector, recording a live day, while the first day's lines are pruned.
         let (live, liveAddress) = try CollectorFaultTests.simulator(setup, seed: 42, start: "2026-11-03T08:00:00Z", speed: "300")
         let second = try CollectorFaultTests.collector(setup, address: liveAddress)
-        try CollectorFaultTests.waitFor(setup) { try $0.fetchInt64("SELECT count(*) FROM journal WHERE session_id = 2") ?? 0 > 1_000 }
+        try await CollectorFaultTests.waitFor(setup) { try $0.fetchInt64("SELECT count(*) FROM journal WHERE session_id = 2") ?? 0 > 1_000 }
         let pruneStarted = Date().timeIntervalSince1970
         let prune = try setup.binary.run(["prune", "--db", setup.database, "--journal-older-than", "30d"])
         let pruneEnded = Date().timeIntervalSince1970
@@ -221,7 +222,7 @@ struct PruneTests {
         #expect(try Self.count(setup.database, "SELECT count(*) FROM journal WHERE session_id = 2 AND received_at > ? AND received_at < ?",
                                pruneStarted, pruneEnded) > 0, "nothing was recorded while the prune ran")
         let afterPrune = try Self.count(setup.database, "SELECT max(seq) FROM journal")
-        try CollectorFaultTests.waitFor(setup) { try $0.fetchInt64("SELECT max(seq) FROM journal") ?? 0 > afterPrune + 500 }
+        try await CollectorFaultTests.waitFor(setup) { try $0.fetchInt64("SELECT max(seq) FROM journal") ?? 0 > afterPrune + 500 }
         second.signal(SIGTERM)
         #expect(second.wait() == 0)
         live.signal(SIGTERM)

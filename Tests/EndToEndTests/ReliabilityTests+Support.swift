@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 
@@ -9,10 +10,7 @@ import Glibc
 /// read while it runs, its memory high-water mark, a scripted CTI peer over real TCP, a small
 /// file system to fill, and an unprivileged user for permission faults.
 enum Reliability {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
-    }
+    typealias Failure = TestFailure
 
     /// An environment variable as a number, for the opt-in long runs.
     static func environmentInt(_ name: String, default value: Int) -> Int {
@@ -24,29 +22,6 @@ enum Reliability {
         ProcessInfo.processInfo.environment["CALLSTATS_LONG_TESTS"] == "1"
     }
 
-    /// Polls `condition` every 50 ms until it holds; the timeout only guards against a hang.
-    static func waitUntil(_ what: String, timeout: Double = 120, _ condition: () throws -> Bool) async throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            if try condition() { return }
-            guard Date() < deadline else { throw Failure("timed out after \(timeout) s waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
-    /// Runs blocking work (socket I/O, a child process) on a thread of its own and awaits it.
-    /// The tests in one `swift test` process share a cooperative pool as wide as the machine
-    /// has cores (two here): a test that blocks one of those threads for seconds starves the
-    /// in-process collector tests running beside it.
-    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try body() })
-            }
-            thread.start()
-        }
-    }
-
     /// Runs `callstats arguments` to completion off the pool.
     static func run(_ binary: CallStatsBinary, _ arguments: [String]) async throws -> CallStatsBinary.Result {
         try await offPool { try binary.run(arguments) }
@@ -54,7 +29,7 @@ enum Reliability {
 
     /// Waits for a `RunningCallStats` to exit without blocking the pool.
     static func exitStatus(of process: RunningCallStats, timeout: Double = 60) async throws -> Int32 {
-        try await waitUntil("process \(process.process.processIdentifier) to exit", timeout: timeout) { !process.process.isRunning }
+        try await eventually("process \(process.process.processIdentifier) to exit", timeout: timeout) { !process.process.isRunning }
         return process.wait()
     }
 
@@ -68,17 +43,13 @@ enum Reliability {
     }
 
     /// A simulator playing a day of 20 agents and 3 queues at `speed`, and its address.
-    static func simulator(_ setup: CollectorFaultTests.Setup, speed: String, duration: String = "8h", seed: Int = 21) throws
+    static func simulator(_ setup: CollectorSetup, speed: String, duration: String = "8h", seed: Int = 21) throws
         -> (RunningCallStats, String)
     {
-        let simulator = try RunningCallStats(binary: setup.binary, arguments: [
-            "simulate", "--listen", "127.0.0.1:0", "--speed", speed, "--seed", String(seed),
+        try setup.simulator([
+            "--listen", "127.0.0.1:0", "--speed", speed, "--seed", String(seed),
             "--start", "2026-11-02T08:00:00Z", "--duration", duration, "--agents", "20", "--queues", "3",
         ])
-        guard let line = simulator.nextLine(), line.hasPrefix("listening ") else {
-            throw Failure("the simulator did not start: \(simulator.standardError())")
-        }
-        return (simulator, String(line.dropFirst("listening ".count)))
     }
 
     /// The number of journal rows, read as the last `seq` (rows are numbered from 1 without
@@ -134,7 +105,7 @@ final class LoggedProcess {
 
     /// Waits for the exit, failing after `timeout` seconds (the process is then killed).
     func wait(timeout: Double) async throws -> Int32 {
-        try await Reliability.waitUntil("process \(pid) to exit", timeout: timeout) { !process.isRunning }
+        try await eventually("process \(pid) to exit", timeout: timeout) { !process.isRunning }
         return wait()
     }
 
@@ -160,34 +131,14 @@ final class LoggedProcess {
 // MARK: A scripted CTI server
 
 /// A CTI server played by the test over real TCP (127.0.0.1, a port the system chooses), with
-/// blocking sockets (run through `Reliability.offPool`): each test accepts the collector's
+/// blocking sockets (run through `offPool`): each test accepts the collector's
 /// connections and writes what it likes.
 final class ScriptedPeer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
 
     init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Reliability.Failure("socket() failed") }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        let named = bound == 0 && listen(fd, 16) == 0 ? withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        } : -1
-        guard named == 0 else {
-            close(fd)
-            throw Reliability.Failure("cannot listen on 127.0.0.1")
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (listener, port) = try LoopbackSocket.bind(listen: true)
     }
 
     var address: String { "127.0.0.1:\(port)" }
@@ -209,7 +160,7 @@ final class ScriptedPeer: @unchecked Sendable {
 }
 
 /// The server's side of one connection (used by one task at a time, handed to a thread of its
-/// own for blocking I/O: see `Reliability.offPool`).
+/// own for blocking I/O: see `offPool`).
 final class PeerConnection: @unchecked Sendable {
     private let fd: Int32
     private var buffer: [UInt8] = []

@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 import Testing
@@ -11,12 +12,12 @@ import Glibc
 /// by fault; the long variants run with `CALLSTATS_LONG_TESTS=1`.
 @Suite("Reliability of the collector process", .serialized, .timeLimit(.minutes(30)))
 struct ReliabilityTests {
-    static func collectArguments(_ setup: CollectorFaultTests.Setup, address: String) -> [String] {
+    static func collectArguments(_ setup: CollectorSetup, address: String) -> [String] {
         ["collect", "--server", address, "--user", "stats", "--password-file", setup.passwordFile,
          "--db", setup.database, "--tls", "off", "--log-level", "info"]
     }
 
-    static func collector(_ setup: CollectorFaultTests.Setup, address: String, log: String = "collect.log",
+    static func collector(_ setup: CollectorSetup, address: String, log: String = "collect.log",
                           user: (uid: UInt32, gid: UInt32)? = nil) throws -> LoggedProcess {
         try LoggedProcess(binary: setup.binary, arguments: collectArguments(setup, address: address),
                           logPath: setup.folder.path(log), user: user)
@@ -38,16 +39,16 @@ struct ReliabilityTests {
         let setup = try CollectorFaultTests.setup()
         let peer = try ScriptedPeer()
         let collector = try Self.collector(setup, address: peer.address)
-        let first = try await Reliability.offPool { try peer.accept() }
-        try await Reliability.offPool { try first.serveLogin() }
+        let first = try await offPool { try peer.accept() }
+        try await offPool { try first.serveLogin() }
         for n in 0..<100 { first.send(Self.statistics(n)) }
-        try await Reliability.waitUntil("the ordinary lines to be committed") { Reliability.journalCount(setup.database) == 103 }
+        try await eventually("the ordinary lines to be committed") { Reliability.journalCount(setup.database) == 103 }
         let before = try #require(collector.memory(), "no /proc/\(collector.pid)/status")
 
         // 100 MB of one line, 1 MiB at a time, for as long as the collector takes it.
         let total = 100 << 20
         let chunk = [UInt8](repeating: UInt8(ascii: "A"), count: 1 << 20)
-        let sent = try await Reliability.offPool { () -> Int in
+        let sent = try await offPool { () -> Int in
             var sent = 0
             if first.write(Array(#"{"class":"sheet","payload":""#.utf8)) {
                 while sent < total && first.write(chunk) { sent += chunk.count }
@@ -55,8 +56,8 @@ struct ReliabilityTests {
             first.close()
             return sent
         }
-        let second = try await Reliability.offPool { try peer.accept() }
-        try await Reliability.offPool { try second.serveLogin() }
+        let second = try await offPool { try peer.accept() }
+        try await offPool { try second.serveLogin() }
         let after = try #require(collector.memory())
         let growth = after.peak - before.peak
         print("hugeLine: VmHWM \(before.peak) KiB before the line, \(after.peak) KiB after (+\(growth) KiB); \(sent >> 20) MiB of the 100 MiB line accepted by the socket")
@@ -64,7 +65,7 @@ struct ReliabilityTests {
         #expect(growth < 32 * 1024)
         #expect(sent < total)
 
-        try await Reliability.waitUntil("the oversized line's row") {
+        try await eventually("the oversized line's row") {
             Reliability.reading(setup.database) {
                 try $0.fetchInt64("SELECT count(*) FROM journal WHERE malformed LIKE 'line longer than the limit%'")
             } == 1
@@ -86,14 +87,14 @@ struct ReliabilityTests {
         let setup = try CollectorFaultTests.setup()
         let peer = try ScriptedPeer()
         let collector = try Self.collector(setup, address: peer.address)
-        let connection = try await Reliability.offPool { try peer.accept() }
-        try await Reliability.offPool { try connection.serveLogin() }
-        try await Reliability.waitUntil("the login to be committed") { Reliability.journalCount(setup.database) == 3 }
+        let connection = try await offPool { try peer.accept() }
+        try await offPool { try connection.serveLogin() }
+        try await eventually("the login to be committed") { Reliability.journalCount(setup.database) == 3 }
         let before = try #require(collector.memory())
 
         // Queue statistics and waiting lists, as a busy server sends them, each line unique
         // (built off the pool: a second of work in a debug build).
-        let burst = try await Reliability.offPool { () -> [UInt8] in
+        let burst = try await offPool { () -> [UInt8] in
             var burst: [UInt8] = []
             burst.reserveCapacity(count * 110)
             for n in 0..<count {
@@ -106,9 +107,9 @@ struct ReliabilityTests {
             return burst
         }
         let started = Date()
-        #expect(try await Reliability.offPool { connection.write(burst) })
+        #expect(try await offPool { connection.write(burst) })
         let written = Date().timeIntervalSince(started)
-        try await Reliability.waitUntil("every message to be committed", timeout: 1_200) {
+        try await eventually("every message to be committed", timeout: 1_200) {
             Reliability.journalCount(setup.database) == Int64(3 + count)
         }
         let elapsed = Date().timeIntervalSince(started)
@@ -121,7 +122,7 @@ struct ReliabilityTests {
         // Each n once, in order, none missing: consecutive n differ by exactly 1. (Queries over
         // a million rows: off the pool.)
         let path = setup.database
-        let (numbered, outOfStep, bytes, sessions) = try await Reliability.offPool { () -> (Int64?, Int64?, Int64?, Int64?) in
+        let (numbered, outOfStep, bytes, sessions) = try await offPool { () -> (Int64?, Int64?, Int64?, Int64?) in
             let database = try Database(path: path, mode: .readOnly)
             return (
                 try database.fetchInt64("SELECT count(*) FROM journal WHERE json_extract(CAST(line AS TEXT), '$.n') IS NOT NULL"),
@@ -164,7 +165,7 @@ struct ReliabilityTests {
             "--db", database, "--tls", "off", "--log-level", "info",
         ], logPath: setup.folder.path("collect.log"))
 
-        try await Reliability.waitUntil("the disk to fill") { collector.log.contains("the disk is full") }
+        try await eventually("the disk to fill") { collector.log.contains("the disk is full") }
         // What was committed before the disk filled, as it must stay.
         let kept = try #require(Reliability.reading(database) { database -> (Int64, Int64) in
             (try database.fetchInt64("SELECT max(seq) FROM journal") ?? 0,
@@ -172,14 +173,14 @@ struct ReliabilityTests {
         })
         #expect(kept.0 > 100)
         // Still running, and retrying.
-        try await Reliability.waitUntil("a retry on the full disk") {
+        try await eventually("a retry on the full disk") {
             collector.log.components(separatedBy: "the disk is full").count > 2
         }
         #expect(collector.isRunning)
 
         // Space returns.
         try FileManager.default.removeItem(atPath: disk.path + "/filler")
-        try await Reliability.waitUntil("collection to resume") { Reliability.journalCount(database) > kept.0 + 2_000 }
+        try await eventually("collection to resume") { Reliability.journalCount(database) > kept.0 + 2_000 }
         collector.signal(SIGTERM)
         #expect(try await collector.wait(timeout: 60) == 0, "\(collector.log)")
         simulator.signal(SIGTERM)
@@ -209,7 +210,7 @@ struct ReliabilityTests {
         // about 53,000 lines: one second's work).
         let (simulator, address) = try Reliability.simulator(setup, speed: "max", duration: "24h")
         let collector = try Self.collector(setup, address: address)
-        try await Reliability.waitUntil("collection to start") { Reliability.journalCount(setup.database) > 2_000 }
+        try await eventually("collection to start") { Reliability.journalCount(setup.database) > 2_000 }
 
         let path = setup.database
         // A collector at full speed begins its next write transaction microseconds after each
@@ -220,7 +221,7 @@ struct ReliabilityTests {
         simulator.signal(SIGSTOP)
         let holder: LockHolder
         do {
-            holder = try await Reliability.offPool { try LockHolder(database: path) }
+            holder = try await offPool { try LockHolder(database: path) }
         } catch {
             simulator.signal(SIGCONT)
             throw error
@@ -232,7 +233,7 @@ struct ReliabilityTests {
         #expect(Reliability.journalCount(setup.database) == lockedAt)
         #expect(collector.isRunning)
         holder.release()
-        try await Reliability.waitUntil("collection to go on") { Reliability.journalCount(setup.database) > lockedAt + 2_000 }
+        try await eventually("collection to go on") { Reliability.journalCount(setup.database) > lockedAt + 2_000 }
         collector.signal(SIGTERM)
         #expect(try await collector.wait(timeout: 60) == 0)
         simulator.signal(SIGTERM)
@@ -258,12 +259,12 @@ struct ReliabilityTests {
         Unprivileged.own(setup.passwordFile)
         let (simulator, address) = try Reliability.simulator(setup, speed: "max")
         let collector = try Self.collector(setup, address: address, user: user)
-        try await Reliability.waitUntil("collection to start") { Reliability.journalCount(setup.database) > 1_000 }
+        try await eventually("collection to start") { Reliability.journalCount(setup.database) > 1_000 }
 
         chmod(setup.folder.url.path, 0o555)
         defer { chmod(setup.folder.url.path, 0o755) }
         let madeReadOnlyAt = Reliability.journalCount(setup.database)
-        try await Reliability.waitUntil("collection to go on") { Reliability.journalCount(setup.database) > madeReadOnlyAt + 2_000 }
+        try await eventually("collection to go on") { Reliability.journalCount(setup.database) > madeReadOnlyAt + 2_000 }
         collector.signal(SIGTERM)
         #expect(try await collector.wait(timeout: 60) == 0, "\(collector.log)")
         simulator.signal(SIGTERM)
@@ -309,7 +310,7 @@ struct ReliabilityTests {
         let setup = try CollectorFaultTests.setup()
         let (simulator, address) = try Reliability.simulator(setup, speed: "600")
         let collector = try Self.collector(setup, address: address)
-        try await Reliability.waitUntil("collection to start") { Reliability.journalCount(setup.database) > 2_000 }
+        try await eventually("collection to start") { Reliability.journalCount(setup.database) > 2_000 }
 
         // An admin's replacement: the file renamed away, another database put in its place.
         let moved = setup.folder.path("calls-old.db")
@@ -335,7 +336,7 @@ struct ReliabilityTests {
 
         // Started again (as systemd's Restart= would), it records into the new file.
         let restarted = try Self.collector(setup, address: address, log: "restarted.log")
-        try await Reliability.waitUntil("collection into the new file") { Reliability.journalCount(setup.database) > 1_000 }
+        try await eventually("collection into the new file") { Reliability.journalCount(setup.database) > 1_000 }
         restarted.signal(SIGTERM)
         #expect(try await restarted.wait(timeout: 60) == 0)
         simulator.signal(SIGTERM)
@@ -350,7 +351,8 @@ struct ReliabilityTests {
     func killAtRandomPoints() async throws {
         let runs = Reliability.environmentInt("CALLSTATS_KILL_RUNS", default: Reliability.longRuns ? 50 : 20)
         let seed = UInt64(Reliability.environmentInt("CALLSTATS_KILL_SEED", default: Int(Date().timeIntervalSince1970) % 100_000))
-        var random = KillPointGenerator(state: seed)
+        // Seeded, so a failing run's kill points can be replayed with CALLSTATS_KILL_SEED.
+        var random = SeededGenerator(state: seed)
         print("killAtRandomPoints: \(runs) runs, seed \(seed) (CALLSTATS_KILL_SEED replays them)")
         let setup = try CollectorFaultTests.setup()
         // A long day at a finite speed: the server's clock runs on while the collector is down,
@@ -370,7 +372,7 @@ struct ReliabilityTests {
                 points.append(String(format: "%.2fs", delay))
             } else {
                 let lines = Int64.random(in: 1...4_000, using: &random)
-                try await Reliability.waitUntil("\(lines) new lines") { Reliability.journalCount(setup.database) >= base + lines }
+                try await eventually("\(lines) new lines") { Reliability.journalCount(setup.database) >= base + lines }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...30, using: &random)))
                 points.append("+\(lines)")
             }
@@ -393,7 +395,7 @@ struct ReliabilityTests {
         // A last collector closes the last killed session and ends cleanly.
         let last = try CollectorFaultTests.collector(setup, address: address)
         let base = Reliability.journalCount(setup.database)
-        try await Reliability.waitUntil("the last collector to record") { Reliability.journalCount(setup.database) > base + 500 }
+        try await eventually("the last collector to record") { Reliability.journalCount(setup.database) > base + 500 }
         last.signal(SIGTERM)
         #expect(try await Reliability.exitStatus(of: last) == 0)
         simulator.signal(SIGTERM)
@@ -410,26 +412,13 @@ struct ReliabilityTests {
         #expect(reasons.count > runs / 2)
 
         let path = setup.database
-        let live = try await Reliability.offPool { try CollectorFaultTests.derivedDump(path) }
+        let live = try await offPool { try CollectorFaultTests.derivedDump(path) }
         let replay = try await Reliability.run(setup.binary, ["replay", "--db", setup.database])
         #expect(replay.status == 0, "\(replay.stderr)")
-        let replayed = try await Reliability.offPool { try CollectorFaultTests.derivedDump(path) }
+        let replayed = try await offPool { try CollectorFaultTests.derivedDump(path) }
         for (table, rows) in live {
             #expect(replayed[table] == rows, "\(table) differs after replay (seed \(seed))")
         }
     }
 }
 
-/// A seeded generator (SplitMix64), so a failing run's kill points can be replayed with
-/// `CALLSTATS_KILL_SEED`.
-struct KillPointGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

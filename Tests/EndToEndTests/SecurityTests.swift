@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 import Testing
@@ -20,21 +21,11 @@ struct SecurityTests {
         var testDescription: String { rawValue }
     }
 
-    struct Setup {
-        let binary: CallStatsBinary
-        let folder: TemporaryFolder
-        let database: String
-        /// Our password, mode 0600.
-        let passwordFile: String
-    }
+    /// Its password file holds our password.
+    typealias Setup = CollectorSetup
 
     static func setup() throws -> Setup {
-        let binary = try CallStatsBinary.built()
-        let folder = try TemporaryFolder()
-        let passwordFile = folder.path("password")
-        try Data("\(password)\n".utf8).write(to: URL(fileURLWithPath: passwordFile))
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
-        return Setup(binary: binary, folder: folder, database: folder.path("calls.db"), passwordFile: passwordFile)
+        try CollectorSetup.make(password: password)
     }
 
     /// A simulator that accepts `password` (read from a file: not on its command line either).
@@ -42,14 +33,10 @@ struct SecurityTests {
                           password: String = SecurityTests.password) throws -> (RunningCallStats, String) {
         let file = setup.folder.path("server-password-\(UUID().uuidString)")
         try Data("\(password)\n".utf8).write(to: URL(fileURLWithPath: file))
-        let simulator = try RunningCallStats(binary: setup.binary, arguments: [
-            "simulate", "--listen", "127.0.0.1:0", "--protocol", protocolVersion, "--password-file", file,
+        return try setup.simulator([
+            "--listen", "127.0.0.1:0", "--protocol", protocolVersion, "--password-file", file,
             "--speed", speed, "--duration", duration, "--exit-when-done", "--agents", "8", "--queues", "2", "--seed", "11",
         ])
-        guard let line = simulator.nextLine(), line.hasPrefix("listening ") else {
-            throw CollectorTruthTests.Failure("the simulator did not start: \(simulator.standardError())")
-        }
-        return (simulator, String(line.dropFirst("listening ".count)))
     }
 
     /// The collector's arguments and environment for a password source; never the password
@@ -135,13 +122,13 @@ struct SecurityTests {
 
     @Test("a running collector: the password is in no log, no table, no file of the database, no command line; the database files are 0600",
           arguments: ["1.2", "2.3"], Source.allCases)
-    func passwordNeverShown(protocolVersion: String, source: Source) throws {
+    func passwordNeverShown(protocolVersion: String, source: Source) async throws {
         let setup = try Self.setup()
         // A finite speed: the collector is still running while the process table is read.
         let (simulator, address) = try Self.simulator(setup, protocolVersion: protocolVersion, speed: "120", duration: "8h")
         let launch = Self.collectorLaunch(setup, server: address, source: source, extra: ["--protocol", protocolVersion])
         let collector = try EnvironmentProcess(binary: setup.binary, arguments: launch.arguments, environment: launch.environment)
-        try CollectorFaultTests.waitFor(CollectorFaultTests.Setup(
+        try await CollectorFaultTests.waitFor(CollectorSetup(
             binary: setup.binary, folder: setup.folder, database: setup.database, passwordFile: setup.passwordFile)) { database in
             try database.fetchInt64("SELECT count(*) FROM collection_session WHERE logged_in_at IS NOT NULL") == 1
                 && CollectorFaultTests.journalCount(database) > 500

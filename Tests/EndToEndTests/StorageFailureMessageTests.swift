@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 import Testing

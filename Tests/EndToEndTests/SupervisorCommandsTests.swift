@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 import Testing
@@ -328,7 +329,7 @@ struct SupervisorCommandsTests {
     // MARK: While collecting
 
     @Test("agents, queues, calls and status succeed while a collector writes; now is live, on the server's clock")
-    func whileCollecting() throws {
+    func whileCollecting() async throws {
         let setup = try CollectorFaultTests.setup()
         let (simulator, address) = try CollectorFaultTests.simulator(setup)
         let collector = try CollectorFaultTests.collector(setup, address: address)
@@ -338,7 +339,7 @@ struct SupervisorCommandsTests {
             simulator.signal(SIGTERM)
             _ = simulator.wait()
         }
-        try CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 500 }
+        try await CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 500 }
         var previous = ""
         for round in 0..<3 {
             for command in ["agents", "queues", "calls"] {
@@ -363,7 +364,7 @@ struct SupervisorCommandsTests {
             #expect(status.status == 0, "\(status.stdout)")
             // Let the collector record more before the next round.
             let journal = try CollectorFaultTests.journalCount(Database.openReader(path: setup.database))
-            try CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > journal + 200 }
+            try await CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > journal + 200 }
         }
         // Today's offered so far never exceeds the visits recorded (the snapshot is the database's).
         let queues = try binary.run(["queues", "--db", setup.database, "--format", "json"])

@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 import Testing
@@ -74,13 +75,9 @@ struct TLSEndToEndTests {
     }
 
     static func setup() throws -> Setup {
-        let binary = try CallStatsBinary.built()
-        let folder = try TemporaryFolder()
-        let passwordFile = folder.path("password")
-        try Data("secret\n".utf8).write(to: URL(fileURLWithPath: passwordFile))
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
-        return Setup(binary: binary, folder: folder, pki: try TestPKI.make(in: folder),
-                     database: folder.path("calls.db"), passwordFile: passwordFile)
+        let base = try CollectorSetup.make()
+        return Setup(binary: base.binary, folder: base.folder, pki: try TestPKI.make(in: base.folder),
+                     database: base.database, passwordFile: base.passwordFile)
     }
 
     struct Simulator {

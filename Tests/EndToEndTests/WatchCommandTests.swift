@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Testing
 
@@ -105,15 +106,16 @@ final class TmuxTerminal {
 
     /// Polls the screen until `condition` holds; the deadline only guards against a hang.
     @discardableResult
-    func waitFor(_ what: String, timeout: Double = 30, escapes: Bool = false, _ condition: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
+    func waitFor(_ what: String, timeout: Double = 60, escapes: Bool = false, _ condition: (String) -> Bool) async throws -> String {
         var last = ""
-        while Date() < deadline {
-            last = try screen(escapes: escapes)
-            if condition(last) { return last }
-            usleep(50_000)
+        do {
+            return try await eventually(what, timeout: timeout, every: .milliseconds(50)) { () throws -> String? in
+                last = try screen(escapes: escapes)
+                return condition(last) ? last : nil
+            }
+        } catch let failure as TestFailure {
+            throw TestFailure("\(failure.description); the screen:\n\(last)")
         }
-        throw CollectorTruthTests.Failure("timed out waiting for \(what); the screen:\n\(last)")
     }
 
     static func quote(_ text: String) -> String {
@@ -128,13 +130,13 @@ struct WatchCommandTests {
     }
 
     @Test("watch redraws in place, then Ctrl-C restores the screen and the cursor and exits 0")
-    func redrawsAndQuits() throws {
+    func redrawsAndQuits() async throws {
         let binary = try CallStatsBinary.built()
         let database = try SupervisorDemo.database()
         let terminal = try TmuxTerminal()
         try terminal.type("\(TmuxTerminal.quote(binary.url.path)) watch --db \(TmuxTerminal.quote(database)) --every 300ms --tz UTC; echo EXIT=$?")
 
-        let first = try terminal.waitFor("the first frame") { Self.refresh($0) != nil && $0.contains("Agents") }
+        let first = try await terminal.waitFor("the first frame") { Self.refresh($0) != nil && $0.contains("Agents") }
         #expect(first.contains("as of 2026-11-02T0"), "\(first)")
         #expect(first.contains("(latest recorded event; no live collection)"))
         #expect(first.contains("Queues"))
@@ -146,26 +148,26 @@ struct WatchCommandTests {
         #expect(try terminal.variable("cursor_flag") == "0")
 
         // Redrawn in place: a later frame at the same place, the screen never scrolled.
-        let later = try terminal.waitFor("a later frame") { (Self.refresh($0) ?? 0) > firstRefresh }
+        let later = try await terminal.waitFor("a later frame") { (Self.refresh($0) ?? 0) > firstRefresh }
         #expect(later.components(separatedBy: "\n").first?.hasPrefix("callstats watch: refresh ") == true, "\(later)")
         #expect(later.components(separatedBy: "callstats watch:").count == 2, "one frame on the screen")
 
         try terminal.press("C-c")
-        let after = try terminal.waitFor("the exit status") { $0.contains("EXIT=0") }
+        let after = try await terminal.waitFor("the exit status") { $0.contains("EXIT=0") }
         #expect(!after.contains("callstats watch: refresh"), "the alternate screen is gone: \(after)")
         #expect(try terminal.variable("alternate_on") == "0")
         #expect(try terminal.variable("cursor_flag") == "1")
     }
 
     @Test("tables are coloured on a terminal, and never with NO_COLOR set")
-    func colours() throws {
+    func colours() async throws {
         let binary = try CallStatsBinary.built()
         let database = try SupervisorDemo.database()
         for noColor in [false, true] {
             let terminal = try TmuxTerminal()
             let environment = noColor ? "env NO_COLOR=1" : "env -u NO_COLOR"
             try terminal.type("\(environment) \(TmuxTerminal.quote(binary.url.path)) agents --db \(TmuxTerminal.quote(database)) --tz UTC; echo DONE-$?")
-            let screen = try terminal.waitFor("the agents table", escapes: true) { $0.contains("DONE-0") }
+            let screen = try await terminal.waitFor("the agents table", escapes: true) { $0.contains("DONE-0") }
             #expect(screen.contains("latest recorded event"))
             #expect(screen.contains("occupancy"))
             if noColor {

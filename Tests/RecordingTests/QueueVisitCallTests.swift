@@ -122,7 +122,7 @@ struct QueueVisitCallTests {
         let f = try F()
         try Self.queueCalls(f)
         try f.recorder.waitForWrites()
-        let copyPath = f.folder.appendingPathComponent("schema6.db").path
+        let copyPath = f.folder.path("schema6.db")
         let copy = try Self.previousVersionCopy(of: f.path, at: copyPath)
         #expect(try copy.fetchInt64("SELECT count(*) FROM call WHERE caller_number IS NOT NULL") == 1)
         let outcome = try Migrator.embedded().migrate(copy)

@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 import Testing
@@ -173,17 +174,16 @@ struct RecordedRowTests {
         ])
     }
 
-    private static func makeDatabase() throws -> (Database, URL) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("callstats-rows-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let (database, _) = try Database.openWriter(path: folder.appendingPathComponent("calls.db").path)
+    private static func makeDatabase() throws -> (Database, TemporaryFolder) {
+        let folder = try TemporaryFolder()
+        let (database, _) = try Database.openWriter(path: folder.path("calls.db"))
         return (database, folder)
     }
 
     @Test("a statement and its columns that disagree fail when prepared, naming the parameter")
     func checkedWhenPrepared() throws {
         let (database, folder) = try Self.makeDatabase()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { withExtendedLifetime(folder) {} }
         // Every kind the recorder writes prepares and passes the check.
         _ = try RowExecutor(database: database)
 
@@ -208,7 +208,7 @@ struct RecordedRowTests {
     @Test("a row written through the executor lands in the columns of its fields' names")
     func writtenByName() throws {
         let (database, folder) = try Self.makeDatabase()
-        defer { try? FileManager.default.removeItem(at: folder) }
+        defer { withExtendedLifetime(folder) {} }
         try database.execute(sql: "PRAGMA foreign_keys = OFF")
         let executor = try RowExecutor(database: database)
         let buffer = RowBuffer()

@@ -1,28 +1,24 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 @testable import Recording
 
 /// A recorder on a fresh database file, fed hand-written CTI lines.
 final class RecordingFixture {
-    let folder: URL
+    let folder: TemporaryFolder
     let path: String
     let database: Database
     let recorder: Recorder
 
     /// With `background`, rows are written on the recorder's writing thread, as live.
     init(options: RecorderOptions = RecorderOptions(), background: Bool = false) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("callstats-recording-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        path = folder.appendingPathComponent("calls.db").path
+        folder = try TemporaryFolder()
+        path = folder.path("calls.db")
         (database, _) = try Database.openWriter(path: path)
         recorder = try Recorder(database: database, options: options)
         if background {
             recorder.startWritingInBackground()
         }
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: folder)
     }
 
     /// Feeds a line as if received `delay` seconds (local clock) after its server time.

@@ -37,7 +37,7 @@ struct BrowserTests {
     @Test("a page with a script error is caught by this check", .enabled(if: chromium != nil || required))
     func controlPage() throws {
         let fixture = try Fixture()
-        let path = fixture.folder.appendingPathComponent("control.html").path
+        let path = fixture.folder.path("control.html")
         try Data("<!DOCTYPE html><title>x</title><script>console.error('boom')</script>".utf8).write(to: URL(fileURLWithPath: path))
         #expect(try Self.load(path).log.contains("CONSOLE"))
     }
@@ -46,7 +46,7 @@ struct BrowserTests {
     func goldenPage() throws {
         let report = try OutputTests.nightly()
         let fixture = try Fixture()
-        let folder = try report.write(into: fixture.folder.path)
+        let folder = try report.write(into: fixture.folder.url.path)
         let (log, dom) = try Self.load(folder + "/index.html")
         let console = log.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Uncaught") || $0.contains("ERR_") }
         #expect(console.isEmpty, "console: \(console)")

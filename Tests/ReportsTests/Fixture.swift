@@ -1,24 +1,19 @@
+import CallStatsTestSupport
 import Foundation
 import Storage
 
 /// A database built row by row through the Storage API, as the recorder would leave it:
 /// the reports' inputs written by hand, never by report code.
 final class Fixture {
-    let folder: URL
+    let folder: TemporaryFolder
     let path: String
     let database: Database
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("callstats-reports-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        path = folder.appendingPathComponent("calls.db").path
+        folder = try TemporaryFolder()
+        path = folder.path("calls.db")
         database = try Database(path: path, mode: .readWrite)
         try Migrator.embedded().migrate(database)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: folder)
     }
 
     /// The same file, opened the way `callstats report` opens it.

@@ -118,7 +118,7 @@ struct OutputTests {
     func nightlyFiles() throws {
         let report = try Self.nightly()
         let fixture = try Fixture()
-        let out = fixture.folder.appendingPathComponent("out").path
+        let out = fixture.folder.path("out")
         let folder = try report.write(into: out)
         #expect(folder.hasSuffix("/2026-03-29"))
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
@@ -136,7 +136,7 @@ struct OutputTests {
     @Test("--output: the file appears whole on commit, and not at all without it")
     func atomicOutput() throws {
         let fixture = try Fixture()
-        let path = fixture.folder.appendingPathComponent("report.csv").path
+        let path = fixture.folder.path("report.csv")
         do {
             let abandoned = try AtomicFileOutput(path: path)
             try abandoned.write("half a report")
@@ -147,7 +147,7 @@ struct OutputTests {
         #expect(!FileManager.default.fileExists(atPath: path))
         try file.commit()
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)).count == 200_000)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.folder.path).filter { $0.hasSuffix(".tmp") }.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.folder.url.path).filter { $0.hasSuffix(".tmp") }.isEmpty)
     }
 
     @Test("JSON and the terminal table carry no control character and escape the rest")

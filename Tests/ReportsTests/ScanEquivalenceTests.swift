@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 @testable import Reports
 import Storage
@@ -10,21 +11,6 @@ import Testing
 /// emptied queues, a DST day. Every figure must be the same double, at every interval.
 @Suite("Occupancy and queue statistics in Swift equal the SQL definition, bit for bit")
 struct ScanEquivalenceTests {
-    /// SplitMix64: the same rows on every run and platform.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-        mutating func int(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-        mutating func chance(_ p: Double) -> Bool { unit() < p }
-    }
-
     static let agents = ["1", "2", "9", "10", "010", "x"]
     static let queues = ["1", "2", "7"]
     static let states = ["logged_out", "available", "acd_call", "wrapup", "nonacd_call", "paused"]
@@ -43,7 +29,7 @@ struct ScanEquivalenceTests {
         let last = try calendar.range(of: ReportCalendar.Day(year: 2026, month: 3, day: 30))
         let range = Period(start: first.start, end: last.end)
         let r0 = range.start
-        var random = Random(state: seed)
+        var random = SeededGenerator(state: seed)  // the same rows on every run and platform
         let f = try Fixture()
         // Session 2 never started; 3 crashed (open, last event known) and overlaps 4; 5 is
         // open with no event at all: it ends where it starts.
@@ -273,4 +259,10 @@ struct ScanEquivalenceTests {
         #expect(compared > 300)
         #expect(emptiedCut)
     }
+}
+
+extension SeededGenerator {
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func int(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    mutating func chance(_ p: Double) -> Bool { unit() < p }
 }

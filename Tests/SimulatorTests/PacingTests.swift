@@ -1,20 +1,24 @@
 import CTIProtocol
+import CallStatsTestSupport
 import Simulator
 import Testing
 
 /// Samples the server until `condition` holds, or fails after `timeout` seconds (a guard: the
 /// loop ends as soon as the condition is seen).
-func waitFor(_ what: String, timeout: Double = 30, server: SimulatorServer,
-             _ condition: (SimulatorStatistics) -> Bool) async throws -> SimulatorStatistics {
-    let clock = ContinuousClock()
-    let deadline = clock.now + .milliseconds(Int(timeout * 1000))
-    while clock.now < deadline {
+func waitFor(_ what: String, timeout: Double = 120, server: SimulatorServer,
+             _ condition: @escaping (SimulatorStatistics) -> Bool) async throws -> SimulatorStatistics {
+    try await eventually(what, timeout: timeout) { () async throws -> SimulatorStatistics? in
         let s = try await server.statistics()
-        if condition(s) { return s }
-        try await Task.sleep(for: .milliseconds(20))
+        return condition(s) ? s : nil
     }
-    Issue.record("timed out waiting for \(what)")
-    return try await server.statistics()
+}
+
+/// Returns once the server's login timeout has dropped a client that connects now: a span of
+/// the server's `loginTimeoutSeconds` has passed, as its own timers count it. Tests that check
+/// that nothing happens during a span mark it by this event instead of sleeping through it.
+func serverSpan(_ server: SimulatorServer) async throws {
+    let port = server.port
+    #expect(try await offPool { try TestClient(port: port).closedByServer(timeout: 120) })
 }
 
 @Suite("The simulated clock and back-pressure", .shutsDownServers)
@@ -28,22 +32,24 @@ struct PacingTests {
             $0.duration = 8 * 3600 * 1_000_000
             $0.writeBufferHighWaterMark = 256 * 1024
             $0.writeBufferLowWaterMark = 64 * 1024
+            $0.loginTimeoutSeconds = 0.1  // the span `serverSpan` marks
         }
         let client = try TestClient(port: server.port, receiveBuffer: 64 * 1024)
         try client.login()
-        // Stop reading. The model must come to a halt with little buffered.
+        // Stop reading. The model must come to a halt with little buffered: five spans of the
+        // server's own timers in a row in which its clock did not move.
         var previous = try await server.statistics()
-        var stalledSamples = 0
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(60)
-        while stalledSamples < 5 && clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
+        var stalledSpans = 0
+        var spans = 0
+        while stalledSpans < 5 && spans < 600 {
+            try await serverSpan(server)
+            spans += 1
             let s = try await server.statistics()
-            stalledSamples = s.simulatedTime == previous.simulatedTime && s.bufferedOutboundBytes > 0 ? stalledSamples + 1 : 0
+            stalledSpans = s.simulatedTime == previous.simulatedTime && s.bufferedOutboundBytes > 0 ? stalledSpans + 1 : 0
             #expect(s.bufferedOutboundBytes < 2 * 1024 * 1024, "buffered \(s.bufferedOutboundBytes) bytes")
             previous = s
         }
-        #expect(stalledSamples == 5, "the model kept running for a client that does not read")
+        #expect(stalledSpans == 5, "the model kept running for a client that does not read")
         #expect(!previous.dayOver)
         let stalledAt = previous.simulatedTime
         #expect(stalledAt < Double(SimulatorConfiguration.defaultStart + 8 * 3600 * 1_000_000) / 1e6)
@@ -69,15 +75,11 @@ struct PacingTests {
             try await server.shutdown()
             try await server.waitUntilFinished()
         }
-        // Poll rather than await: if the server never finishes, fail instead of hanging here.
-        var finished = false
-        while !finished && clock.now - began < .seconds(15) {
-            try await Task.sleep(for: .milliseconds(50))
-            finished = await server.isStopped
-        }
-        #expect(finished, "the server never finished")
-        #expect(clock.now - began < .seconds(10))
-        if finished { try await stopping.value }
+        // Look rather than await: if the server never finishes, fail instead of hanging here.
+        try await eventually("the server to finish", timeout: 60) { await server.isStopped }
+        // It gives a stuck client 2 s: far less than forever, even on a loaded machine.
+        #expect(clock.now - began < .seconds(30))
+        try await stopping.value
         withExtendedLifetime(client) {}
     }
 
@@ -86,13 +88,14 @@ struct PacingTests {
         let server = try await startServer {
             $0.writeBufferHighWaterMark = 32 * 1024
             $0.writeBufferLowWaterMark = 8 * 1024
+            $0.loginTimeoutSeconds = 0.3  // the span `serverSpan` marks
         }
         let client = try TestClient(port: server.port, receiveBuffer: 16 * 1024)
         try client.login()
         try client.read(until: "some traffic") { $0["listname"] == "agents" }
         client.close()
         let alone = try await waitFor("the disconnection", server: server) { $0.connectedClients == 0 }
-        try await Task.sleep(for: .milliseconds(300))  // a span in which nothing may happen
+        try await serverSpan(server)  // a span in which nothing may happen
         let again = try await server.statistics()
         #expect(!alone.dayOver)
         #expect(again.simulatedTime == alone.simulatedTime)
@@ -110,7 +113,7 @@ struct PacingTests {
         let second = try TestClient(port: server.port)
         try second.login()
         // Day traffic stamped after the moment everyone had left: the model moved on.
-        let later = try second.read(until: "traffic after the reconnection", timeout: 10) {
+        let later = try second.read(until: "traffic after the reconnection") {
             $0["class"]?.string == "getlist" && ($0["timenow"]?.double ?? 0) > alone.simulatedTime
         }
         #expect((later["timenow"]?.double ?? 0) > alone.simulatedTime)
@@ -140,11 +143,13 @@ struct PacingTests {
         let client = try TestClient(port: server.port)
         let start = ContinuousClock.now
         try client.login()
-        try await Task.sleep(for: .seconds(1))
-        let s = try await server.statistics()
-        let real = Double((ContinuousClock.now - start).components.seconds) + Double((ContinuousClock.now - start).components.attoseconds) / 1e18
-        let simulated = s.simulatedTime - Double(SimulatorConfiguration.defaultStart) / 1e6
-        #expect(simulated > 60 && simulated <= real * 120 + 1, "simulated \(simulated) s in \(real) s")
+        let dayStart = Double(SimulatorConfiguration.defaultStart) / 1e6
+        // A minute of the day goes by, and not faster than 120 times real time.
+        let s = try await waitFor("a simulated minute", server: server) { $0.simulatedTime - dayStart > 60 }
+        let elapsed = ContinuousClock.now - start
+        let real = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let simulated = s.simulatedTime - dayStart
+        #expect(simulated <= real * 120 + 1, "simulated \(simulated) s in \(real) s")
         try await finish(server)
     }
 

@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import Foundation
 import Testing
 @testable import Storage
@@ -21,16 +22,6 @@ struct BackgroundCheckpointerTests {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
-    /// Polls `condition` until it holds or `seconds` pass (the thread works on its own time).
-    func eventually(within seconds: Double = 30, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return condition()
-    }
-
     @Test("the writer no longer checkpoints in its commits; the thread copies the WAL into the database file")
     func copiesInBackground() async throws {
         let folder = try TemporaryFolder()
@@ -46,7 +37,8 @@ struct BackgroundCheckpointerTests {
         try write(database, batches: 20, rows: 50) { checkpointer.afterCommit(writer: database) }
 
         // 1,000 rows of 1 KiB: the database file holds them once a pass has copied the WAL.
-        #expect(try await eventually { checkpointer.completedPasses > 0 && fileSize(path) > 1_000_000 })
+        // (The thread works on its own time: its progress is looked at, there is no event.)
+        try await eventually("a pass that copied the WAL") { checkpointer.completedPasses > 0 && fileSize(path) > 1_000_000 }
         #expect(checkpointer.latestFailure == nil)
         checkpointer.stop()
         #expect(try database.fetchInt64("SELECT count(*) FROM t") == 1_000)
@@ -105,7 +97,7 @@ struct BackgroundCheckpointerTests {
         checkpointer.start()
         defer { checkpointer.stop() }
         // Other tests' checkpointers may run at nice 0 (they ask to), none at 10 but this one.
-        #expect(try await eventually { checkpointerNiceValues().contains(10) })
+        try await eventually("the checkpointer thread at nice 10") { checkpointerNiceValues().contains(10) }
     }
 
     @Test("stop ends the thread and can be called again; a checkpointer never started stops at once")

@@ -41,10 +41,10 @@ extension Collector {
     /// `CollectorError.databaseReplaced` once it moved; returns when cancelled. (A commit into
     /// a moved file is refused by `Storage` anyway: this also catches a quiet connection.)
     func watchDatabaseFile() async throws {
-        let interval = Int64(configuration.timing.database.fileCheckInterval * 1_000_000_000)
+        let interval = Duration.seconds(configuration.timing.database.fileCheckInterval)
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: .nanoseconds(interval))
+                try await timers.sleep(for: interval)
             } catch {
                 return
             }

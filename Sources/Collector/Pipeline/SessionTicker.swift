@@ -15,9 +15,11 @@ final class SessionTicker: ChannelDuplexHandler {
     typealias OutboundIn = Any
     typealias OutboundOut = Any
 
-    private let interval: TimeAmount
+    private let interval: Duration
     private let clock: @Sendable () -> Double
-    private var task: RepeatedTask?
+    /// What the ticks sleep on: the collector's injected clock, so tests advance it.
+    private let timers: any Clock<Duration>
+    private var task: Task<Void, Never>?
     /// When the latest line arrived, moved forward by the time reading was paused since.
     private var lastArrival: Double
     /// A `read()` was requested and no data answered it yet: we are waiting on the server.
@@ -30,9 +32,10 @@ final class SessionTicker: ChannelDuplexHandler {
     /// server's silence since the connection.
     private var firstReadPending = true
 
-    init(interval: Double, clock: @escaping @Sendable () -> Double) {
-        self.interval = .nanoseconds(Int64(max(interval, 0.001) * 1_000_000_000))
+    init(interval: Double, clock: @escaping @Sendable () -> Double, timers: any Clock<Duration>) {
+        self.interval = .seconds(max(interval, 0.001))
         self.clock = clock
+        self.timers = timers
         let now = clock()
         self.lastArrival = now
         self.readCompletedAt = now
@@ -87,13 +90,27 @@ final class SessionTicker: ChannelDuplexHandler {
     private func start(context: ChannelHandlerContext) {
         guard task == nil else { return }
         let bound = NIOLoopBound((context: context, handler: self), eventLoop: context.eventLoop)
-        task = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
-            let (context, handler) = bound.value
-            handler.fireTick(context: context)
+        let eventLoop = context.eventLoop
+        let (timers, interval) = (self.timers, self.interval)
+        task = Task {
+            // Each tick is handed to the event loop, where this handler's state lives.
+            while true {
+                do {
+                    try await timers.sleep(for: interval)
+                } catch {
+                    return
+                }
+                eventLoop.execute {
+                    let (context, handler) = bound.value
+                    handler.fireTick(context: context)
+                }
+            }
         }
     }
 
     private func fireTick(context: ChannelHandlerContext) {
+        // A tick already handed over when the handler stopped.
+        guard task != nil else { return }
         let now = clock()
         let quietSince = readOutstanding ? lastArrival : now
         context.fireChannelRead(wrapInboundOut(.tick(SessionTick(firedAt: now, serverQuietSince: quietSince))))

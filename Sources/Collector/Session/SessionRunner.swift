@@ -65,6 +65,7 @@ struct SessionRunner: Sendable {
     let logger: Logger
     let group: any EventLoopGroup
     let clock: @Sendable () -> Double
+    let timers: any Clock<Duration>
 
     private var server: String { configuration.server.description }
 
@@ -116,6 +117,7 @@ struct SessionRunner: Sendable {
         let maximumLineLength = configuration.maximumLineLength
         let tickInterval = configuration.timing.tickInterval
         let clock = self.clock
+        let timers = self.timers
         let timeout = TimeAmount.milliseconds(Int64(configuration.timing.connectTimeout * 1000))
         // `--tls direct`: the handshake starts with the connection (the server's TLS port).
         let directTLS = configuration.tls == .direct ? tlsContext : nil
@@ -131,7 +133,7 @@ struct SessionRunner: Sendable {
                     }
                     try operations.addHandler(
                         ByteToMessageHandler(LineBatchDecoder(maximumLineLength: maximumLineLength, clock: clock)))
-                    try operations.addHandler(SessionTicker(interval: tickInterval, clock: clock))
+                    try operations.addHandler(SessionTicker(interval: tickInterval, clock: clock, timers: timers))
                     // A bounded number of reads in flight: the read loop pulls, the socket waits.
                     // Enough (8 to 24 reads of at most 64 KiB) that the writer finds lines
                     // waiting when it finishes a batch: with 2 to 8 it went idle a sixth of the

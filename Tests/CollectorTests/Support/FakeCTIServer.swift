@@ -1,3 +1,4 @@
+import CallStatsTestSupport
 import CTIProtocol
 import Foundation
 import NIOCore
@@ -165,7 +166,7 @@ final class FakeConnection {
     }
 
     /// Reads commands until one satisfies `predicate`; returns it and the ones before it.
-    func readCommands(until predicate: (ClientMessage) -> Bool, timeout: Double = 10) async throws
+    func readCommands(until predicate: (ClientMessage) -> Bool, timeout: Double = 60) async throws
         -> (match: ClientMessage, before: [ClientMessage])
     {
         var before: [ClientMessage] = []

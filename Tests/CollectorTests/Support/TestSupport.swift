@@ -1,14 +1,10 @@
+import CallStatsTestSupport
 import Foundation
 import Logging
 import Recording
 import Storage
 
 @testable import Collector
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// A FIFO between tasks, whose `pop` gives up after a timeout.
 actor AsyncQueue<Element: Sendable> {
@@ -42,62 +38,6 @@ actor AsyncQueue<Element: Sendable> {
         guard let waiter, waiter.id == id else { return }
         self.waiter = nil
         waiter.continuation.resume(returning: nil)
-    }
-}
-
-/// Runs `body`, failing when it takes longer than `seconds`.
-func withTimeout<T: Sendable>(_ seconds: Double, _ what: String,
-                              _ body: @escaping @Sendable () async throws -> T) async throws -> T
-{
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-            throw TestFailure("timed out after \(seconds) s waiting for \(what)")
-        }
-        defer { group.cancelAll() }
-        guard let result = try await group.next() else { throw TestFailure("no result for \(what)") }
-        return result
-    }
-}
-
-/// Polls `condition` until it holds, failing after `timeout`: for conditions only visible in
-/// the database (there is no event to await across processes' connections).
-func eventually(_ what: String, timeout: Double = 60, _ condition: () throws -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while true {
-        if try condition() { return }
-        guard Date() < deadline else { throw TestFailure("timed out after \(timeout) s waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
-/// The same, for conditions read through `await`.
-func eventually(_ what: String, timeout: Double = 60, _ condition: () async throws -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while true {
-        if try await condition() { return }
-        guard Date() < deadline else { throw TestFailure("timed out after \(timeout) s waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
-/// A fresh folder under the system's temporary directory, removed when released.
-final class TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("callstats-collector-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String {
-        url.appendingPathComponent(name).path
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
     }
 }
 
@@ -177,9 +117,16 @@ final class CollectorHarness {
         return configuration
     }
 
-    func collector(port: Int, _ configure: (inout CollectorConfiguration) -> Void = { _ in }) throws -> Collector {
-        try Collector(configuration: configuration(port: port, configure), writer: writer, logger: logs.logger(),
-                      eventLoopGroup: TestEventLoops.group)
+    /// With `clock`, its timers and its readings of the time follow that clock alone.
+    func collector(port: Int, clock: ManualClock? = nil,
+                   _ configure: (inout CollectorConfiguration) -> Void = { _ in }) throws -> Collector
+    {
+        guard let clock else {
+            return try Collector(configuration: configuration(port: port, configure), writer: writer,
+                                 logger: logs.logger(), eventLoopGroup: TestEventLoops.group)
+        }
+        return try Collector(configuration: configuration(port: port, configure), writer: writer, logger: logs.logger(),
+                             eventLoopGroup: TestEventLoops.group, clock: clock.wallTime, timers: clock)
     }
 
     /// Runs the collector in a task; the caller awaits or cancels it.
@@ -236,25 +183,7 @@ final class ClosedPort {
     private let fd: Int32
 
     init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket() failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        let named = bound == 0 ? withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        } : -1
-        guard named == 0 else {
-            close(fd)
-            throw TestFailure("cannot bind a local port")
-        }
-        self.fd = fd
-        self.port = Int(UInt16(bigEndian: address.sin_port))
+        (fd, port) = try LoopbackSocket.bind(listen: false)
     }
 
     deinit {

@@ -158,7 +158,7 @@ final class TestClient {
 
     /// True when the server closed the connection within the timeout (lines before the close
     /// are consumed).
-    func closedByServer(timeout: Double = 10) throws -> Bool {
+    func closedByServer(timeout: Double = 60) throws -> Bool {
         while true {
             guard try readLine(timeout: timeout) != nil else { return true }
         }

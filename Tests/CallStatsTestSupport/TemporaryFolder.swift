@@ -1,16 +1,17 @@
 import Foundation
 
-/// A fresh folder under the system's temporary directory, removed when released.
-final class TemporaryFolder {
-    let url: URL
+/// A fresh folder under the system's temporary directory, removed when released: each test
+/// its own, so tests running side by side never share a file.
+public final class TemporaryFolder: Sendable {
+    public let url: URL
 
-    init() throws {
+    public init() throws {
         url = FileManager.default.temporaryDirectory
             .appendingPathComponent("callstats-tests-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    func path(_ name: String) -> String {
+    public func path(_ name: String) -> String {
         url.appendingPathComponent(name).path
     }
 
