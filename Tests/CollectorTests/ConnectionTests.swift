@@ -129,7 +129,8 @@ struct ConnectionTests {
         #expect(keepalives.count == 1)
         #expect(keepalives.allSatisfy { $0.commandID != nil })
         try await eventually("the idle session's end") { try harness.sessions().first?.endReason == "idle_timeout" }
-        #expect(harness.logs.contains("no line from 127.0.0.1:\(server.port) for 1 s"))
+        // The collector logs why once the session has ended (and its end is committed).
+        try await eventually("the idle log line") { harness.logs.contains("no line from 127.0.0.1:\(server.port) for 1 s") }
 
         // The reconnection waits for its backoff (at most 0.05 s here) on the same clock.
         await clock.waitForSleep { $0 > .milliseconds(20) && $0 <= .milliseconds(50) }
