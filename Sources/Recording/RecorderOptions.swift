@@ -1,6 +1,10 @@
 /// How the recorder batches and interprets what it records.
 public struct RecorderOptions: Sendable {
-    /// A batch is committed when it holds this many messages...
+    /// A batch is committed when it holds this many messages... (Only a flood of lines, a
+    /// replay or an import fills one: a live PBX's few hundred lines a second commit by age.
+    /// Each commit writes every page its batch changed, and the pages many batches share, an
+    /// index's leaves and interior pages, are written once per commit: 10,000 rather than
+    /// 5,000 took a tenth off the collector's CPU time on the 2.4M-line day, BENCHMARKS.md.)
     public var batchMaxMessages: Int
     /// ...or when its first message is this old (seconds), whichever comes first.
     public var batchMaxAge: Double
@@ -11,7 +15,7 @@ public struct RecorderOptions: Sendable {
     /// this many seconds of the leave (metrics.md).
     public var answerPairingSeconds: Double
 
-    public init(batchMaxMessages: Int = 5_000, batchMaxAge: Double = 0.5, statsWindowSeconds: Int = 3_600, answerPairingSeconds: Double = 2) {
+    public init(batchMaxMessages: Int = 10_000, batchMaxAge: Double = 0.5, statsWindowSeconds: Int = 3_600, answerPairingSeconds: Double = 2) {
         self.batchMaxMessages = batchMaxMessages
         self.batchMaxAge = batchMaxAge
         self.statsWindowSeconds = statsWindowSeconds

@@ -15,6 +15,24 @@ struct DatabaseTests {
         #expect(try database.fetchInt64("PRAGMA busy_timeout") == 5_000)
     }
 
+    @Test("a new database gets 8 KiB pages; an existing one keeps its page size")
+    func pageSize() throws {
+        let folder = try TemporaryFolder()
+        let new = try Database(path: folder.path("new.db"))
+        try new.execute(sql: "CREATE TABLE t (x)")
+        #expect(try new.fetchInt64("PRAGMA page_size") == 8192)
+        // A database made elsewhere with 4 KiB pages, opened as the writer.
+        let old = try Database(path: folder.path("old.db"), mode: .readWrite)
+        try old.execute(sql: "PRAGMA journal_mode = DELETE")
+        try old.execute(sql: "PRAGMA page_size = 4096")
+        try old.execute(sql: "VACUUM")
+        try old.execute(sql: "CREATE TABLE u (x)")
+        #expect(try old.fetchInt64("PRAGMA page_size") == 4096)
+        let reopened = try Database(path: folder.path("old.db"))
+        #expect(try reopened.fetchInt64("PRAGMA page_size") == 4096)
+        #expect(try reopened.fetchString("PRAGMA journal_mode") == "wal")
+    }
+
     @Test("a new database file is readable by its owner only")
     func fileMode() throws {
         let folder = try TemporaryFolder()

@@ -24,7 +24,7 @@ final class RowPipeline: @unchecked Sendable {
     private var spare: [RowBuffer] = []
     private var failure: (any Error)?
 
-    init(executor: RowExecutor, depth: Int = 64) {
+    init(executor: RowExecutor, depth: Int = 16) {
         self.executor = executor
         self.depth = depth
     }
