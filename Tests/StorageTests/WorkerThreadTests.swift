@@ -62,6 +62,7 @@ struct WorkerThreadTests {
     private actor OnItsThread {
         private let executor = ThreadExecutor(name: "cs-test-actor")
         nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+        nonisolated var thread: any TaskExecutor { executor }
 
         /// Blocks until `gate` is signalled: as a write waiting for a lock would.
         func block(on gate: DispatchSemaphore) -> String {
@@ -72,6 +73,19 @@ struct WorkerThreadTests {
         func threadName() -> String { Thread.current.name ?? "" }
 
         deinit { executor.stop() }
+    }
+
+    private static func currentThreadName() -> String { Thread.current.name ?? "" }
+
+    @Test("a task that prefers the executor runs on its thread, before and after calling the actor")
+    func taskPreference() async {
+        let actor = OnItsThread()
+        let names = await withTaskExecutorPreference(actor.thread) {
+            let before = Self.currentThreadName()
+            let inside = await actor.threadName()
+            return [before, inside, Self.currentThreadName()]
+        }
+        #expect(names == ["cs-test-actor", "cs-test-actor", "cs-test-actor"])
     }
 
     @Test("an actor on a ThreadExecutor runs on its thread: while it blocks, the cooperative pool goes on", .timeLimit(.minutes(1)))

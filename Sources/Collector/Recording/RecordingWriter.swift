@@ -21,6 +21,9 @@ import Storage
 public actor RecordingWriter {
     private let executor = ThreadExecutor(name: "cs-writer")
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    /// The writer's thread, for a task that hands it lines: running there, each hand-off is a
+    /// call, not a trip to another thread and back.
+    public nonisolated var thread: any TaskExecutor { executor }
 
     private let recorder: Recorder
     /// The recorder's connection, kept for tests that simulate a full disk.

@@ -91,7 +91,11 @@ struct SessionRunner: Sendable {
                         return .failed(error)
                     }
                     logger.debug("connected", metadata: ["server": "\(server)"])
-                    return await consume(inbound, channel: channel, machine: &machine, loggedIn: &loggedIn)
+                    // The read loop runs on the writer's own thread: it hands every read's
+                    // lines to the writer and waits for it anyway.
+                    return await withTaskExecutorPreference(writer.thread) {
+                        await consume(inbound, channel: channel, machine: &machine, loggedIn: &loggedIn)
+                    }
                 }
             } catch {
                 // Only closing the channel can throw here, after the session's end was decided.
