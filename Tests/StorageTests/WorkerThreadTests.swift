@@ -65,9 +65,8 @@ struct WorkerThreadTests {
         nonisolated var thread: any TaskExecutor { executor }
 
         /// Blocks until `gate` is signalled: as a write waiting for a lock would.
-        func block(on gate: DispatchSemaphore) -> String {
+        func block(on gate: DispatchSemaphore) {
             gate.wait()
-            return Thread.current.name ?? ""
         }
 
         func threadName() -> String { Thread.current.name ?? "" }
@@ -101,7 +100,7 @@ struct WorkerThreadTests {
         #expect(onThePool == 500_500)
         for _ in 0..<blocked { gate.signal() }
         for call in calls {
-            #expect(await call.value == "cs-test-actor")
+            _ = await call.value
         }
     }
 }
