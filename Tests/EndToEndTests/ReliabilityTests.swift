@@ -259,7 +259,13 @@ struct ReliabilityTests {
         Unprivileged.own(setup.passwordFile)
         let (simulator, address) = try Reliability.simulator(setup, speed: "max")
         let collector = try Self.collector(setup, address: address, user: user)
-        try await eventually("collection to start") { Reliability.journalCount(setup.database) > 1_000 }
+        do {
+            try await eventually("collection to start") { Reliability.journalCount(setup.database) > 1_000 }
+        } catch {
+            // Once in a few dozen loaded parallel runs this timed out: say what the collector did.
+            Issue.record("running: \(collector.isRunning); its log:\n\(collector.log)")
+            throw error
+        }
 
         chmod(setup.folder.url.path, 0o555)
         defer { chmod(setup.folder.url.path, 0o755) }
