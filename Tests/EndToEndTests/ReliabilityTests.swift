@@ -228,8 +228,11 @@ struct ReliabilityTests {
         }
         simulator.signal(SIGCONT)
         let lockedAt = Reliability.journalCount(setup.database)
-        // The fault lasts `hold` seconds: this sleep is the fault, not a synchronisation.
-        try await Task.sleep(for: .milliseconds(Int(hold * 1_000)))
+        // The lock is held until the collector says it has waited `hold` seconds for it
+        // (it reports its wait every few seconds).
+        try await eventually("the collector to report a wait of \(Int(hold)) s", timeout: hold + 120) {
+            collector.log.matches(of: /is locked by another process: waited (\d+) s/).contains { Double($0.1) ?? 0 >= hold }
+        }
         #expect(Reliability.journalCount(setup.database) == lockedAt)
         #expect(collector.isRunning)
         holder.release()
