@@ -37,6 +37,11 @@ let package = Package(
         ),
         // Turns migrations/*.sql and reports/* into Swift source at build time, so the
         // binary carries them and works when copied alone.
+        .systemLibrary(
+            name: "CallStatsZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
         .executableTarget(name: "EmbedAssetsTool", swiftSettings: strict),
         .plugin(
             name: "EmbedAssets",
@@ -45,7 +50,7 @@ let package = Package(
         ),
         .target(
             name: "Storage",
-            dependencies: ["CallStatsSQLite"],
+            dependencies: ["CallStatsSQLite", "CallStatsZstd"],
             swiftSettings: strict,
             plugins: ["EmbedAssets"]
         ),
@@ -117,7 +122,7 @@ let package = Package(
         ),
         // What the test targets share (temporary folders, awaiting a condition, seeded
         // randomness, a manual clock, loopback sockets): one copy, not one per target.
-        .target(name: "CallStatsTestSupport", path: "Tests/CallStatsTestSupport", swiftSettings: strict),
+        .target(name: "CallStatsTestSupport", dependencies: ["Storage"], path: "Tests/CallStatsTestSupport", swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CallStatsTestSupport"], swiftSettings: strict),
         .testTarget(name: "CTIProtocolTests", dependencies: ["CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Storage", "CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),

@@ -122,8 +122,9 @@ def newest_row():
     try:
         connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
         try:
+            # The newest block: its latest event and its last line (the journal is in blocks).
             rows = connection.execute(
-                "SELECT event_time, received_at, seq FROM journal ORDER BY seq DESC LIMIT 1").fetchall()
+                "SELECT last_event_time, last_received_at, last_seq FROM journal_block ORDER BY first_seq DESC LIMIT 1").fetchall()
         finally:
             connection.close()
     except sqlite3.Error:

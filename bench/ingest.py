@@ -57,20 +57,36 @@ if status != 0:
     sys.exit(f"collect failed with status {status}")
 
 connection = sqlite3.connect(db)
-lines = connection.execute("SELECT count(*) FROM journal").fetchone()[0]
-size = connection.execute("SELECT sum(length(line)) FROM journal").fetchone()[0]
+connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+database_bytes = os.path.getsize(db)
 derived = sum(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in
               ["agent_status_change", "agent_state_interval", "channel_event", "call", "queue_visit", "queue_stat_sample"])
+connection.close()
+# The journal as received, through `callstats journal` (it is stored in compressed blocks):
+# each line with its seq, received time and event time; and the lines alone, as a file.
+capture = os.path.join(work, "lines.txt")
+received = []
+size = 0
+with open(capture, "wb") as f:
+    journal = subprocess.Popen([args.binary, "journal", "--db", db, "--with-times"], stdout=subprocess.PIPE)
+    for row in journal.stdout:
+        seq, received_at, event_time, line = row.split(b"\t", 3)
+        received.append(float(received_at))
+        size += len(line) - 1
+        f.write(line)
+    if journal.wait() != 0:
+        sys.exit("callstats journal failed")
+lines = len(received)
 print(f"simulated day: {args.agents} agents, {args.queues} queues, {args.hours} h, seed {args.seed}")
 print(f"collector: {lines} lines ({size / lines:.0f} bytes average) + {derived} derived rows in {elapsed:.2f} s: "
       f"{lines / elapsed:,.0f} lines/s; peak RSS {usage.ru_maxrss / 1024:.1f} MB")
+print(f"database after a checkpoint: {database_bytes / 1e6:.1f} MB, {database_bytes / lines:.1f} bytes per journal line")
 cpu = usage.ru_utime + usage.ru_stime
 print(f"collector CPU time: {cpu:.2f} s ({lines / cpu:,.0f} lines per CPU second)")
 # The simulator starts its day 1 s after the login (the bootstrap is answered in the
 # meantime), so the collector's wall time includes a second of waiting. The rate while the
 # day streamed: from the first line after the longest pause among the first lines (that
 # second) to the last line received.
-received = [t for (t,) in connection.execute("SELECT received_at FROM journal ORDER BY seq")]
 head = received[:20000]
 pause = max(range(1, len(head)), key=lambda i: head[i] - head[i - 1]) if len(head) > 1 else 0
 streamed = len(received) - pause
@@ -78,13 +94,6 @@ window = received[-1] - received[pause]
 if window > 0:
     print(f"while the day streamed: {streamed / window:,.0f} lines/s ({streamed} lines in {window:.2f} s, "
           f"after a {head[pause] - head[pause - 1] if pause else 0:.2f} s pause at line {pause})")
-
-# The same lines, as a file.
-capture = os.path.join(work, "lines.txt")
-with open(capture, "wb") as f:
-    for (line,) in connection.execute("SELECT line FROM journal ORDER BY seq"):
-        f.write(line + b"\n")
-connection.close()
 
 def journal_database(path):
     """The plain script's database: WAL, as the collector's, and a journal table."""

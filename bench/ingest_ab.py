@@ -45,11 +45,17 @@ def run(binary):
         if status != 0:
             raise SystemExit(f"{binary}: collect failed with status {status}")
         connection = sqlite3.connect(db)
-        lines = connection.execute("SELECT count(*) FROM journal").fetchone()[0]
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+        if "journal_block" in tables:  # schema 8 on: the journal in blocks
+            lines = connection.execute("SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM journal_block").fetchone()[0]
+        else:
+            lines = connection.execute("SELECT count(*) FROM journal").fetchone()[0]
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.close()
+        size = os.path.getsize(db)
         cpu = usage.ru_utime + usage.ru_stime
         print(f"{binary}: {lines / elapsed:,.0f} lines/s ({lines} lines in {elapsed:.2f} s), "
-              f"CPU {cpu:.2f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MB", flush=True)
+              f"CPU {cpu:.2f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MB, database {size / lines:.1f} bytes per line", flush=True)
     finally:
         shutil.rmtree(work)
 

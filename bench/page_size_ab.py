@@ -30,7 +30,7 @@ def run(size):
         col = subprocess.Popen([binary, "collect", "--server", addr, "--user", "stats", "--password-file", pw, "--db", db,
              "--once", "--tls", "off", "--log-level", "warning"])
         _, status, usage = os.wait4(col.pid, 0); el = time.perf_counter() - start; sim.wait()
-        c = sqlite3.connect(db); n = c.execute("SELECT count(*) FROM journal").fetchone()[0]; ps = c.execute("PRAGMA page_size").fetchone()[0]; c.close()
+        c = sqlite3.connect(db); n = c.execute("SELECT coalesce(sum(last_seq - first_seq + 1), 0) FROM journal_block").fetchone()[0]; ps = c.execute("PRAGMA page_size").fetchone()[0]; c.close()
         print(f"page {ps}: {n/el:,.0f} lines/s, CPU {usage.ru_utime+usage.ru_stime:.2f} s (user {usage.ru_utime:.2f}, sys {usage.ru_stime:.2f}), RSS {usage.ru_maxrss/1024:.0f} MB, status {status}", flush=True)
     finally:
         shutil.rmtree(work)

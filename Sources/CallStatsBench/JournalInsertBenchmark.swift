@@ -31,7 +31,7 @@ struct JournalInsertBenchmark: ParsableCommand {
         let (database, _) = try Database.openWriter(path: ourPath)
         try database.execute("INSERT INTO collection_session (session_id, server, connected_at) VALUES (1, 'bench', 0)")
         let insert = try database.cachedStatement("""
-            INSERT INTO journal (session_id, received_at, event_time, class, list, function, object_id, malformed, line)
+            INSERT INTO journal_line (session_id, received_at, event_time, class, list, function, object_id, malformed, line)
             VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
             """)
         let start = ContinuousClock.now
@@ -55,7 +55,7 @@ struct JournalInsertBenchmark: ParsableCommand {
             index = end
         }
         let ours = ContinuousClock.now - start
-        let count = try database.fetchInt64("SELECT count(*) FROM journal") ?? 0
+        let count = try database.fetchInt64("SELECT count(*) FROM journal_line") ?? 0
         guard count == rows else { throw ValidationError("storage inserted \(count) rows, expected \(rows)") }
 
         // The shell: the same rows as CSV, imported into the same (STRICT, BLOB) table of a
@@ -79,12 +79,12 @@ struct JournalInsertBenchmark: ParsableCommand {
             CREATE TEMP TABLE staging (session_id, received_at, event_time, class, list, function, object_id, line);
             .mode csv
             .import \(csvPath) staging
-            INSERT INTO journal (session_id, received_at, event_time, class, list, function, object_id, malformed, line)
+            INSERT INTO journal_line (session_id, received_at, event_time, class, list, function, object_id, malformed, line)
               SELECT CAST(session_id AS INTEGER), CAST(received_at AS REAL), CAST(event_time AS REAL), class,
                      NULLIF(list, ''), NULLIF(function, ''), NULLIF(object_id, ''), NULL, CAST(line AS BLOB) FROM staging;
             """
         let shell = try runShell(database: shellPath, script: script)
-        let shellCount = try Database(path: shellPath, mode: .readOnly).fetchInt64("SELECT count(*) FROM journal") ?? 0
+        let shellCount = try Database(path: shellPath, mode: .readOnly).fetchInt64("SELECT count(*) FROM journal_line") ?? 0
         guard shellCount == rows else { throw ValidationError("the shell imported \(shellCount) rows, expected \(rows)") }
 
         // The shell's best case: .import straight into a plain table with the same columns,

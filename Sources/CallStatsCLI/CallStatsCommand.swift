@@ -11,6 +11,7 @@ public struct CallStatsCommand: AsyncParsableCommand {
             CallsCommand.self,
             CollectCommand.self,
             DemoCommand.self,
+            JournalCommand.self,
             MigrateCommand.self,
             PruneCommand.self,
             QueuesCommand.self,

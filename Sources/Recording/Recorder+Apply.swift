@@ -21,8 +21,7 @@ extension Recorder {
                                   journalSeq: Int64?) throws {
         if journalSeq == nil {
             let fallback = current.serverTime(atLocal: receivedAt) ?? receivedAt
-            try insertJournal(receivedAt: receivedAt, eventTime: fallback, classname: nil, list: nil, function: nil,
-                              objectID: nil, malformed: error.description, line: line)
+            try insertJournal(receivedAt: receivedAt, eventTime: fallback, malformed: error.description, line: line)
         }
         statistics.malformed += 1
     }
@@ -49,9 +48,7 @@ extension Recorder {
         if let journalSeq {
             seq = journalSeq
         } else {
-            let (list, function, objectID) = Self.journalKeys(message)
-            seq = try insertJournal(receivedAt: receivedAt, eventTime: time, classname: message.classname, list: list,
-                                    function: function, objectID: objectID, malformed: nil, line: line)
+            seq = try insertJournal(receivedAt: receivedAt, eventTime: time, malformed: nil, line: line)
         }
         let context = MessageContext(sessionID: sessionID, sessionStart: startedAt, time: time, journalSeq: seq)
         try advanceClock(to: time, context)
@@ -101,40 +98,6 @@ extension Recorder {
     static let latestServerTime: Double = 4_102_444_800
     /// How far the server's clock may jump forward between two messages of a session.
     static let largestClockJump: Double = 7 * 86_400
-
-    static func journalKeys(_ message: ServerMessage) -> (list: String?, function: String?, objectID: String?) {
-        switch message.kind {
-        case .listIDs(let list, _, _): return (list, "listid", nil)
-        case .config(let list, _, let id, _): return (list, "updateconfig", id)
-        case .status(let list, _, let id, _, _): return (list, "updatestatus", id)
-        case .addConfig(let list, _, let ids): return (list, "addconfig", ids.count == 1 ? ids[0] : nil)
-        case .delConfig(let list, _, let ids): return (list, "delconfig", ids.count == 1 ? ids[0] : nil)
-        case .queueEntries(let queueID, _, _): return (nil, nil, queueID)
-        case .queueStats(_, let stats): return (nil, nil, stats.count == 1 ? stats[0].queueID : nil)
-        default:
-            return (message.raw["listname"]?.string, message.raw["function"]?.string, nil)
-        }
-    }
-
-    /// Journals a line; returns its seq.
-    @discardableResult
-    func insertJournal(receivedAt: Double, eventTime: Double, classname: String?, list: String?, function: String?,
-                       objectID: String?, malformed: String?, line: UnsafeRawBufferPointer) throws -> Int64 {
-        guard let sessionID = session?.id, ids != nil else { throw RecorderError.noSession }
-        let seq = takeID(\.nextJournalSeq)
-        try rows.write(JournalRow(
-            seq: seq, sessionID: sessionID, receivedAt: receivedAt, eventTime: eventTime, class: classname, list: list,
-            function: function, objectID: objectID, malformed: malformed, line: RowBlob(bytes: line)))
-        return seq
-    }
-
-    func insertJournal(receivedAt: Double, eventTime: Double, classname: String?, list: String?, function: String?,
-                       objectID: String?, malformed: String?, line: [UInt8]) throws {
-        _ = try line.withUnsafeBytes {
-            try insertJournal(receivedAt: receivedAt, eventTime: eventTime, classname: classname, list: list,
-                              function: function, objectID: objectID, malformed: malformed, line: $0)
-        }
-    }
 
     private func dispatch(_ message: ServerMessage, _ context: MessageContext, defaultIPBX: String) throws {
         switch message.kind {

@@ -26,6 +26,10 @@ public final class Recorder {
     var ids: RowIDs?
     /// What the tables held when the session began, that the session's rows depend on.
     var preexisting = PreexistingRows()
+    /// The journal block the next lines go into; nil until the session's next line, and after
+    /// a rolled-back batch (the next line starts a new block after the committed ones).
+    var journalBlock: JournalBlockBuilder?
+    let journalCompressor: ZstdCompressor
     /// Availability values already reported as unknown, so each is logged once.
     var loggedUnknownAvailabilities: Set<String> = []
 
@@ -43,6 +47,7 @@ public final class Recorder {
         // work) buys nothing here. Other connections (reports, prune) keep them on.
         try database.execute(sql: "PRAGMA foreign_keys = OFF")
         rows = try RowWriter(database: database)
+        journalCompressor = try ZstdCompressor()
         try database.write { try closeAbandonedSessions() }
     }
 
@@ -108,6 +113,7 @@ public final class Recorder {
     func startSessionState(id: Int64) throws {
         session = SessionContext(id: id)
         derived = DerivedState()
+        journalBlock = nil
         ids = try RowIDs(reading: database)
         preexisting = try PreexistingRows(reading: database, sessionID: id)
     }
@@ -135,6 +141,7 @@ public final class Recorder {
         try commit()
         try rows.drain()
         session = nil
+        journalBlock = nil
         derived = DerivedState()
     }
 
@@ -146,6 +153,7 @@ public final class Recorder {
         batchOpenedAt = nil
         batchMessages = 0
         ids = nil
+        journalBlock = nil
         session = nil
         derived = DerivedState()
     }
@@ -153,14 +161,11 @@ public final class Recorder {
     /// A crash leaves a session without an end and its intervals open: close them at the
     /// session's last journaled event, which is the last thing known to have happened.
     private func closeAbandonedSessions() throws {
-        var abandoned: [(id: Int64, lastEvent: Double?)] = []
-        try database.makeStatement("""
-            SELECT s.session_id, (SELECT max(event_time) FROM journal j WHERE j.session_id = s.session_id AND j.malformed IS NULL)
-            FROM collection_session s WHERE s.end_reason IS NULL ORDER BY s.session_id
-            """).forEachRow { row in
-            abandoned.append((row.int64(0), row.optionalDouble(1)))
-        }
-        for (id, lastEvent) in abandoned {
+        var abandoned: [Int64] = []
+        try database.makeStatement("SELECT session_id FROM collection_session WHERE end_reason IS NULL ORDER BY session_id")
+            .forEachRow { abandoned.append($0.int64(0)) }
+        for id in abandoned {
+            let lastEvent = try JournalReader(database: database).latestEventTime(sessionID: id)
             try database.execute(
                 "UPDATE collection_session SET ended_at = coalesce(?, started_at), last_event_at = ?, end_reason = ? WHERE session_id = ?",
                 lastEvent, lastEvent, Self.abandonedReason, id
@@ -220,7 +225,7 @@ public final class Recorder {
         try inBatch(now: receivedAt) {
             let time = current.serverTime(atLocal: receivedAt) ?? receivedAt
             try insertJournal(
-                receivedAt: receivedAt, eventTime: time, classname: nil, list: nil, function: nil, objectID: nil,
+                receivedAt: receivedAt, eventTime: time,
                 malformed: "line longer than the limit (\(byteCount) bytes or more): connection dropped", line: prefix
             )
         }
@@ -261,6 +266,7 @@ public final class Recorder {
             try flushDirtyObjects()
             try rows.write(SessionLastEvent(lastEventAt: lastEvent, sessionID: current.id))
         }
+        try writeJournalBlock()
         try rows.commit()
         batchOpenedAt = nil
         batchMessages = 0
@@ -287,6 +293,7 @@ public final class Recorder {
             batchOpenedAt = nil
             batchMessages = 0
             ids = nil
+            journalBlock = nil
             throw error
         }
     }

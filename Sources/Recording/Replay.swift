@@ -32,17 +32,12 @@ extension Recorder {
             var rows: [(id: Int64, endedAt: Double?, reason: String?)] = []
             try database.makeStatement("SELECT session_id, ended_at, end_reason FROM collection_session ORDER BY session_id")
                 .forEachRow { rows.append(($0.int64(0), $0.optionalDouble(1), $0.string(2))) }
-            let journal = try database.makeStatement("SELECT seq, received_at, line FROM journal WHERE session_id = ? ORDER BY seq")
+            let journal = JournalReader(database: database)
             for row in rows {
                 try startSessionState(id: row.id)
-                try journal.forEachRow([row.id]) { line in
-                    let seq = line.int64(0)
-                    let receivedAt = line.double(1)
-                    let bytes = line.bytes(2) ?? []
-                    try bytes.withUnsafeBytes { line in
-                        let decoded = Result { () throws(DecodeError) in try ServerMessage.decode(line) }
-                        try apply(line: line, decoded: decoded, receivedAt: receivedAt, journalSeq: seq)
-                    }
+                try journal.forEachLine(JournalFilter(sessionID: row.id)) { line in
+                    let decoded = Result { () throws(DecodeError) in try ServerMessage.decode(line.bytes) }
+                    try apply(line: line.bytes, decoded: decoded, receivedAt: line.receivedAt, journalSeq: line.seq)
                     lines += 1
                 }
                 if row.reason == Self.abandonedReason {

@@ -209,13 +209,18 @@ struct ConnectionTests {
         let run = harness.start(try harness.collector(port: server.port))
         defer { run.cancel() }
 
-        let big = #"{"class":"sheet","payload":""# + String(repeating: "Q", count: 3_000) + #""}"#
+        // Letters that do not compress (the journal is compressed), each line its own.
+        var generator = SeededGenerator(state: 9)
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        let bigLines = (0..<80).map { _ in
+            #"{"class":"sheet","payload":""# + String((0..<3_000).map { _ in letters[Int.random(in: 0..<letters.count, using: &generator)] }) + #""}"#
+        }
         // Flood until the collector drops the connection because it cannot write.
         try await server.nextConnection { connection in
             try await connection.serveLogin()
             _ = try await connection.readBootstrap()
             // The collector may drop the connection before the flood ends.
-            for _ in 0..<40 {
+            for big in bigLines.prefix(40) {
                 do { try await connection.send(big) } catch { break }
             }
             try await connection.waitForClose()
@@ -233,7 +238,7 @@ struct ConnectionTests {
             try? await server.nextConnection { connection in
                 try await connection.serveLogin()
                 _ = try await connection.readBootstrap()
-                for _ in 0..<40 { try await connection.send(big) }
+                for big in bigLines.suffix(40) { try await connection.send(big) }
                 try await connection.send(#"{"class":"marker","timenow":1550000200.0}"#)
                 try await eventually("the marker to be committed", timeout: 30) {
                     try harness.journal().contains { $0.text == #"{"class":"marker","timenow":1550000200.0}"# }

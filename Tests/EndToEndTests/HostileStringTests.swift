@@ -203,8 +203,8 @@ struct HostileStringTests {
         var date = ""
         do {
             let database = try Database(path: source.database, mode: .readOnly)
-            try database.makeStatement("SELECT line FROM journal ORDER BY seq").forEachRow { row in
-                lines.append(String(decoding: row.bytes(0) ?? [], as: UTF8.self))
+            try JournalReader(database: database).forEachLine { line in
+                lines.append(String(decoding: line.bytes, as: UTF8.self))
             }
             let start = try #require(try database.fetchDouble("SELECT min(started_at) FROM collection_session"))
             date = String(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: start)).prefix(10))
@@ -232,7 +232,8 @@ struct HostileStringTests {
     func everyReportEveryFormat() throws {
         let day = try Self.hostileDay()
         do {
-            let database = try Database(path: day.database, mode: .readOnly)
+            let database = try Database(path: day.database, mode: .readWrite)
+            try database.snapshotJournal()
             #expect(try database.fetchInt64("SELECT count(*) FROM journal") == Int64(day.lines), "every line was journaled")
             #expect(try database.fetchInt64("SELECT count(*) FROM journal WHERE malformed IS NOT NULL") == Int64(day.malformed),
                     "the lines with invalid UTF-8, and only they, are malformed")

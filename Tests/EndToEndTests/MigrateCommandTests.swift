@@ -31,7 +31,7 @@ struct MigrateCommandTests {
         let result = try alone.run(["migrate", "--db", "alone.db"], currentDirectory: folder.url)
         #expect(result.status == 0, "\(result.stderr)")
         let database = try Database(path: folder.path("alone.db"), mode: .readOnly)
-        #expect(try database.fetchInt64("SELECT count(*) FROM sqlite_master WHERE name = 'journal'") == 1)
+        #expect(try database.fetchInt64("SELECT count(*) FROM sqlite_master WHERE name = 'journal_block'") == 1)
     }
 
     @Test("a garbage file as --db gets one clear line of error, a non-zero exit, and is left alone")

@@ -19,14 +19,13 @@ struct PruneTests {
 
     /// Moves the received time of lines `seq <= last` 40 days back.
     static func age(_ path: String, throughSeq last: Int64) throws {
-        let database = try Database(path: path, mode: .readWrite)
-        try database.write {
-            try database.execute("UPDATE journal SET received_at = received_at - ? WHERE seq <= ?", 40 * day, last)
-        }
+        try Database(path: path, mode: .readWrite).ageJournal(throughSeq: last, by: 40 * day)
     }
 
+    /// The first column of the first row of `sql`, over a snapshot of the journal.
     static func count(_ path: String, _ sql: String, _ values: any DatabaseBindable...) throws -> Int64 {
-        let database = try Database(path: path, mode: .readOnly)
+        let database = try Database(path: path, mode: .readWrite)
+        try database.snapshotJournal()
         return try database.cachedStatement(sql).firstRow(values) { $0.int64(0) } ?? -1
     }
 
@@ -54,7 +53,9 @@ struct PruneTests {
         let total = try Self.count(path, "SELECT count(*) FROM journal")
         let last = try Self.count(path, "SELECT max(seq) FROM journal")
         #expect(total > 2_000 && last == total)
-        let cut = total / 2
+        // The journal goes in whole blocks: the cut is the end of the block holding the middle line.
+        let cut = try Self.count(path, "SELECT last_seq FROM journal_block WHERE last_seq >= ? ORDER BY first_seq LIMIT 1", total / 2)
+        #expect(cut < last)
         try Self.age(path, throughSeq: cut)
         let before = try Self.derivedState(path)
 
@@ -91,13 +92,14 @@ struct PruneTests {
         #expect(again.stdout.contains("nothing to prune"), "\(again.stdout)")
         #expect(try Self.count(path, "SELECT count(*) FROM journal") == total - cut)
 
-        // Everything old: the newest line stays, so no seq is ever handed out twice.
+        // Everything old: the newest block stays, so no seq is ever handed out twice.
         try Self.age(path, throughSeq: last)
+        let newest = try Self.count(path, "SELECT max(first_seq) FROM journal_block")
         let all = try binary.run(["prune", "--db", path, "--journal-older-than", "12h"])
         #expect(all.status == 0, "\(all.stderr)")
-        #expect(all.stdout.contains("kept the newest line (seq \(last))"), "\(all.stdout)")
-        #expect(try Self.count(path, "SELECT count(*) FROM journal") == 1)
-        #expect(try Self.count(path, "SELECT min(seq) FROM journal") == last)
+        #expect(all.stdout.contains("kept the newest block of lines (from seq \(newest))"), "\(all.stdout)")
+        #expect(try Self.count(path, "SELECT count(*) FROM journal") == last - newest + 1)
+        #expect(try Self.count(path, "SELECT min(seq) FROM journal") == newest)
         #expect(try Self.derivedState(path) == after)
     }
 
@@ -145,11 +147,13 @@ struct PruneTests {
         _ = first.wait()
         let last = try Self.count(setup.database, "SELECT max(seq) FROM journal")
         // Where the next writer will close the session: its latest decoded event.
-        let lastEvent = try #require(try Database(path: setup.database, mode: .readOnly)
-            .fetchDouble("SELECT max(event_time) FROM journal WHERE session_id = 1 AND malformed IS NULL"))
-        let heldAt = try Self.count(setup.database, """
+        let lastEvent = try #require(try JournalReader(database: Database(path: setup.database, mode: .readOnly)).latestEventTime(sessionID: 1))
+        let latestSeq = try Self.count(setup.database, """
             SELECT seq FROM journal WHERE session_id = 1 AND malformed IS NULL ORDER BY event_time DESC, seq DESC LIMIT 1
             """)
+        // The journal goes in whole blocks: the block holding that line stays.
+        let heldAt = try Self.count(setup.database, "SELECT first_seq FROM journal_block WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1", latestSeq)
+        let newest = try Self.count(setup.database, "SELECT max(first_seq) FROM journal_block")
         try Self.age(setup.database, throughSeq: last)
 
         let prune = try setup.binary.run(["prune", "--db", setup.database, "--journal-older-than", "30d"])
@@ -157,7 +161,7 @@ struct PruneTests {
         // Usually its latest event is some lines before the end; when it is the very last line,
         // the rule that keeps the newest line keeps it too.
         #expect(prune.stdout.contains("collection session 1 is still open")
-                    || (heldAt == last && prune.stdout.contains("kept the newest line")), "\(prune.stdout)")
+                    || (heldAt == newest && prune.stdout.contains("kept the newest block")), "\(prune.stdout)")
         #expect(try Self.count(setup.database, "SELECT min(seq) FROM journal") == heldAt)
 
         let second = try CollectorFaultTests.collector(setup, address: address)
@@ -178,7 +182,7 @@ struct PruneTests {
         let (fast, fastAddress) = try CollectorFaultTests.simulator(setup, seed: 41, speed: "max")
         let first = try CollectorFaultTests.collector(setup, address: fastAddress)
         try await CollectorFaultTests.waitFor(setup, timeout: 300) { database in
-            try database.fetchDouble("SELECT max(event_time) - min(event_time) FROM journal") ?? 0 > 7.5 * 3_600
+            try database.fetchDouble("SELECT max(last_event_time) - min(last_event_time) FROM journal_block") ?? 0 > 7.5 * 3_600
         }
         first.signal(SIGTERM)
         #expect(first.wait() == 0)
@@ -209,7 +213,7 @@ struct PruneTests {
         // A second collector, recording a live day, while the first day's lines are pruned.
         let (live, liveAddress) = try CollectorFaultTests.simulator(setup, seed: 42, start: "2026-11-03T08:00:00Z", speed: "300")
         let second = try CollectorFaultTests.collector(setup, address: liveAddress)
-        try await CollectorFaultTests.waitFor(setup) { try $0.fetchInt64("SELECT count(*) FROM journal WHERE session_id = 2") ?? 0 > 1_000 }
+        try await CollectorFaultTests.waitFor(setup) { try JournalReader(database: $0).lineCount(sessionID: 2) > 1_000 }
         let pruneStarted = Date().timeIntervalSince1970
         let prune = try setup.binary.run(["prune", "--db", setup.database, "--journal-older-than", "30d"])
         let pruneEnded = Date().timeIntervalSince1970
@@ -222,7 +226,7 @@ struct PruneTests {
         #expect(try Self.count(setup.database, "SELECT count(*) FROM journal WHERE session_id = 2 AND received_at > ? AND received_at < ?",
                                pruneStarted, pruneEnded) > 0, "nothing was recorded while the prune ran")
         let afterPrune = try Self.count(setup.database, "SELECT max(seq) FROM journal")
-        try await CollectorFaultTests.waitFor(setup) { try $0.fetchInt64("SELECT max(seq) FROM journal") ?? 0 > afterPrune + 500 }
+        try await CollectorFaultTests.waitFor(setup) { try JournalReader(database: $0).lastSeq() ?? 0 > afterPrune + 500 }
         second.signal(SIGTERM)
         #expect(second.wait() == 0)
         live.signal(SIGTERM)

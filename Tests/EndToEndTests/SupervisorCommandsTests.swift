@@ -283,7 +283,7 @@ struct SupervisorCommandsTests {
         #expect(json["health"] as? String == "not_live")
         #expect(json["collecting"] as? Bool == false)
         #expect(json["sessions"] as? Int == 1)
-        #expect(Int64(json["journal_rows"] as? Int ?? -1) == (try reader().fetchInt64("SELECT count(*) FROM journal")))
+        #expect(Int64(json["journal_rows"] as? Int ?? -1) == (try JournalReader(database: reader()).lineCount()))
         let text = try run(["status", "--db", database])
         #expect(text.status == 1)
         #expect(text.stdout.hasPrefix("not collecting"))

@@ -121,7 +121,8 @@ struct TLSEndToEndTests {
     }
 
     static func sessions(_ setup: Setup) throws -> [(tls: Bool, protocolVersion: String?, endReason: String?)] {
-        let database = try Database(path: setup.database, mode: .readOnly)
+        let database = try Database(path: setup.database, mode: .readWrite)
+        try database.snapshotJournal()
         var rows: [(Bool, String?, String?)] = []
         try database.makeStatement("SELECT tls, protocol, end_reason FROM collection_session ORDER BY session_id")
             .forEachRow { rows.append(($0.int(0) != 0, $0.string(1), $0.string(2))) }
@@ -150,7 +151,8 @@ struct TLSEndToEndTests {
         #expect(sessions.count == 1)
         #expect(sessions.first?.tls == true)
         #expect(sessions.first?.protocolVersion == "2.3")
-        let database = try Database(path: setup.database, mode: .readOnly)
+        let database = try Database(path: setup.database, mode: .readWrite)
+        try database.snapshotJournal()
         // The offer and its echo in clear, then the whole day over TLS.
         #expect(try database.fetchString("SELECT line FROM journal ORDER BY seq LIMIT 1")?.hasPrefix(#"{"class":"starttls""#) == true)
         #expect(try database.fetchString("SELECT line FROM journal ORDER BY seq LIMIT 1 OFFSET 1")?
@@ -177,7 +179,8 @@ struct TLSEndToEndTests {
 
         let sessions = try Self.sessions(setup)
         #expect(sessions.map(\.tls) == [true])
-        let database = try Database(path: setup.database, mode: .readOnly)
+        let database = try Database(path: setup.database, mode: .readWrite)
+        try database.snapshotJournal()
         // No STARTTLS exchange: the first line is the login_id reply.
         #expect(try database.fetchString("SELECT line FROM journal ORDER BY seq LIMIT 1")?.hasPrefix(#"{"class":"login_id""#) == true)
         #expect(try database.fetchInt64("SELECT count(*) FROM journal") ?? 0 > 500)
@@ -210,7 +213,8 @@ struct TLSEndToEndTests {
         // (Only the last session's reason: the first one never heard the server, so it has no
         // end time, and the next run's start takes it for a crashed session.)
         #expect(try Self.sessions(setup).last?.endReason == "tls_unavailable")
-        let database = try Database(path: setup.database, mode: .readOnly)
+        let database = try Database(path: setup.database, mode: .readWrite)
+        try database.snapshotJournal()
         #expect(try database.fetchInt64("SELECT count(*) FROM journal WHERE class = 'login_id'") == 0)
     }
 
@@ -254,7 +258,8 @@ struct TLSEndToEndTests {
         #expect(refused.stderr.contains("TLS with 127.0.0.1:\(tlsPort) failed"), "\(refused.stderr)")
         #expect(try Self.sessions(setup).map(\.endReason) == ["tls_failed"])
         #expect(Self.loginIDs(in: log).isEmpty, "\(log)")
-        let database = try Database(path: setup.database, mode: .readOnly)
+        let database = try Database(path: setup.database, mode: .readWrite)
+        try database.snapshotJournal()
         #expect(try database.fetchInt64("SELECT count(*) FROM journal") == 0)
     }
 

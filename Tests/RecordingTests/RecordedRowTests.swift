@@ -24,8 +24,9 @@ struct RecordedRowTests {
     private static func samples(line: UnsafeRawBufferPointer) -> [any RecordedRow] {
         var d = Distinct()
         return [
-            JournalRow(seq: d.int(), sessionID: d.int(), receivedAt: d.real(), eventTime: d.real(), class: d.text(), list: d.text(),
-                       function: d.text(), objectID: d.text(), malformed: d.text(), line: RowBlob(bytes: line)),
+            JournalBlockRow(firstSeq: d.int(), lastSeq: d.int(), sessionID: d.int(), firstReceivedAt: d.real(), lastReceivedAt: d.real(),
+                            lastEventTime: d.real(), lines: RowBlob(bytes: line)),
+            JournalMalformedRow(seq: d.int(), reason: d.text()),
             SessionStarted(startedAt: d.real(), sessionID: d.int()),
             SessionLoggedIn(loggedInAt: d.real(), sessionID: d.int()),
             SessionDescribed(protocol: d.text(), tls: true, sessionID: d.int()),

@@ -19,14 +19,14 @@ struct RecorderTests {
         try f.send("[1,2]", receivedAt: 100.6)
         try f.send(#"{"class":"brand_new_thing","timenow":\#(t0 + 1)}"#, receivedAt: 101)
         try f.recorder.endSession(reason: "shutdown", at: 103)
-        let rows = try f.rows("SELECT seq, class, malformed IS NOT NULL, event_time, received_at FROM journal ORDER BY seq")
+        let rows = try f.journalRows("SELECT seq, class, malformed IS NOT NULL, event_time, received_at FROM journal ORDER BY seq")
         #expect(rows.count == 4)
         #expect(rows.map { $0[1] } == [.text("login_id"), .null, .null, .text("brand_new_thing")])
         #expect(rows.map { $0[2] } == [.integer(0), .integer(1), .integer(1), .integer(0)])
         // A line without a time gets the server's clock carried forward from the last one.
         #expect(rows[1][3] == .real(t0 + 0.5))
         #expect(f.recorder.statistics.malformed == 2)
-        let line = try f.rows("SELECT line FROM journal WHERE seq = 2")
+        let line = try f.journalRows("SELECT line FROM journal WHERE seq = 2")
         #expect(line == [[.blob(Array("not json".utf8))]])
         let session = try f.rows("SELECT started_at, ended_at, end_reason FROM collection_session")
         // The session ends at the last event plus the local time elapsed since: t0+1 + (103-101).
@@ -83,11 +83,11 @@ struct RecorderTests {
         try f.send(F.agentStatus(7, availability: "unavailable", since: t0 + 50, acd: true, timenow: t0 + 50), receivedAt: 50)
         try f.recorder.endSession(reason: "shutdown", at: 60)
 
-        #expect(try f.rows("SELECT count(*) FROM journal") == [[.integer(8)]])
-        #expect(try f.rows("SELECT count(*) FROM journal WHERE malformed IS NOT NULL") == [[.integer(0)]])
+        #expect(try f.journalRows("SELECT count(*) FROM journal") == [[.integer(8)]])
+        #expect(try f.journalRows("SELECT count(*) FROM journal WHERE malformed IS NOT NULL") == [[.integer(0)]])
         // The untrusted lines are dated by the server's clock estimated from the line before
         // (the first status by its own availability_since).
-        let times = try f.rows("SELECT event_time - \(t0) FROM journal ORDER BY seq").map { $0[0] }
+        let times = try f.journalRows("SELECT event_time - \(t0) FROM journal ORDER BY seq").map { $0[0] }
         #expect(times == [.real(0), .real(1), .real(0), .real(10), .real(20), .real(30), .real(40), .real(50)])
         // Every state change happened, each at its estimated time; nothing after the session.
         let intervals = try f.rows("SELECT state, start_time - \(t0), end_time - \(t0) FROM agent_state_interval ORDER BY start_time, id")
@@ -251,7 +251,7 @@ struct RecorderTests {
             ]
         }
         #expect(samples == expected)
-        #expect(try f.database.fetchInt64("SELECT count(*) FROM journal WHERE class = 'getqueuesstats'") == 12)
+        #expect(try f.journalRows("SELECT count(*) FROM journal WHERE class = 'getqueuesstats'") == [[.integer(12)]])
         let live = try f.derivedDump()
         _ = try f.recorder.replay()
         #expect(try f.derivedDump() == live)

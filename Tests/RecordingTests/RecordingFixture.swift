@@ -26,6 +26,13 @@ final class RecordingFixture {
         try recorder.record(line: Array(line.utf8), receivedAt: receivedAt)
     }
 
+    /// `rows` over a snapshot of the journal, one row per line (`snapshotJournal`).
+    func journalRows(_ sql: String, _ values: [any DatabaseBindable] = []) throws -> [[DatabaseValue]] {
+        try recorder.waitForWrites()
+        try database.snapshotJournal()
+        return try rows(sql, values)
+    }
+
     func rows(_ sql: String, _ values: [any DatabaseBindable] = []) throws -> [[DatabaseValue]] {
         var result: [[DatabaseValue]] = []
         // Rows written in the background are read once written.
@@ -38,10 +45,19 @@ final class RecordingFixture {
 
     /// Every derived table's rows, for comparing live with replay.
     func derivedDump() throws -> [String: [[DatabaseValue]]] {
+        try recorder.waitForWrites()
+        return try Self.derivedDump(of: database)
+    }
+
+    static func derivedDump(of database: Database) throws -> [String: [[DatabaseValue]]] {
         var dump: [String: [[DatabaseValue]]] = [:]
         for table in Recorder.derivedTables {
+            var rows: [[DatabaseValue]] = []
+            try database.makeStatement("SELECT * FROM \(table)").forEachRow { row in
+                rows.append((0..<row.columnCount).map { row.value($0) })
+            }
             // By content: rows written at a batch's commit may be written in another order.
-            dump[table] = try rows("SELECT * FROM \(table)").sorted { "\($0)" < "\($1)" }
+            dump[table] = rows.sorted { "\($0)" < "\($1)" }
         }
         return dump
     }

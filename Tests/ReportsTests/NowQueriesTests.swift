@@ -106,7 +106,8 @@ struct NowQueriesTests {
         // An open session is live only while a collector runs.
         try fixture.session(3, start: Self.t0 + 8000, end: nil, lastEvent: Self.t0 + 8100)
         try fixture.database.execute(
-            "INSERT INTO journal (session_id, received_at, event_time, line) VALUES (3, 5000, ?, x'7b7d')", Self.t0 + 8100
+            // A line as versions before schema 8 stored it: the journal reads those too.
+            "INSERT INTO journal_line (session_id, received_at, event_time, line) VALUES (3, 5000, ?, x'7b7d')", Self.t0 + 8100
         )
         let crashed = try reader.read { try AsOf.find(in: reader, collectorRunning: false, wallClock: 5012) }
         #expect(crashed == AsOf(time: Self.t0 + 8100, source: .latestEvent))

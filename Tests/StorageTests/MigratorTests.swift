@@ -150,6 +150,6 @@ struct MigratorTests {
         #expect(throws: StorageError.self) { _ = try Database.openReader(path: path) }
         _ = try Database.openWriter(path: path)
         let reader = try Database.openReader(path: path)
-        #expect(try reader.fetchInt64("SELECT count(*) FROM journal") == 0)
+        #expect(try reader.fetchInt64("SELECT count(*) FROM journal_block") == 0)
     }
 }

@@ -155,7 +155,7 @@ struct DemoSummary {
         answered = try database.fetchInt64("SELECT count(*) FROM queue_visit WHERE outcome = 'answered'") ?? 0
         missed = try database.fetchInt64("SELECT count(*) FROM queue_visit WHERE outcome = 'abandoned'") ?? 0
         calls = try database.fetchInt64("SELECT count(*) FROM call") ?? 0
-        lines = try database.fetchInt64("SELECT count(*) FROM journal") ?? 0
+        lines = try JournalReader(database: database).lineCount()
         // Occupancy as the reports define it (metrics.md), pooled over the agents of the day:
         // the nightly page's headline figure.
         let calendar = ReportCalendar(timeZone: TimeZone(identifier: "UTC") ?? .current)

@@ -74,7 +74,7 @@ struct PruneCommand: ParsableCommand {
             print("kept older lines from seq \(firstKept): collection session \(session) is still open (its collector stopped "
                 + "without ending it) and the next collector closes it at that line's event")
         } else if plan.heldByNewestLine {
-            print("kept the newest line (seq \(firstKept)) although it is older: sequence numbers are never reused")
+            print("kept the newest block of lines (from seq \(firstKept)) although it is older: sequence numbers are never reused")
         }
     }
 

@@ -91,9 +91,10 @@ struct CollectionStatus {
                     connectedAt: row.double(4), startedAt: row.optionalDouble(5), endedAt: row.optionalDouble(6),
                     endReason: row.string(7)))
             }
-            last = try database.fetchDouble("SELECT received_at FROM journal ORDER BY seq DESC LIMIT 1")
-            journal = try database.fetchInt64("SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM journal") ?? 0
-            malformed = try database.fetchInt64("SELECT count(*) FROM journal WHERE malformed IS NOT NULL") ?? 0
+            let reader = JournalReader(database: database)
+            last = try reader.lastReceivedAt()
+            journal = try reader.lineCount()
+            malformed = try reader.malformedCount()
         }
         self.sessions = sessions
         lastReceivedAt = last
@@ -158,7 +159,7 @@ struct CollectionStatus {
             let end = session.endedAt == nil ? "open" : "ended (\(session.endReason ?? "?"))"
             lines.append("  #\(session.id) \(session.server) connected \(Self.iso(session.connectedAt)), \(end)")
         }
-        lines.append(String(format: "database: %.1f MB, %lld journal rows, %lld malformed lines",
+        lines.append(String(format: "database: %.1f MB, %lld journal lines, %lld malformed",
                             Double(databaseBytes) / 1e6, journalRows, malformedRows))
         return lines.joined(separator: "\n") + "\n"
     }

@@ -107,35 +107,84 @@ public struct JournalPruner {
 
     public func plan(olderThan cutoff: Double) throws -> Plan {
         try database.read {
-            guard let first = try database.fetchInt64("SELECT min(seq) FROM journal"),
-                  let last = try database.fetchInt64("SELECT max(seq) FROM journal")
-            else {
+            let journal = JournalReader(database: database)
+            guard let first = try journal.firstSeq(), let newest = try newestPieceSeq() else {
                 return Plan(olderThan: cutoff, firstSeq: nil, firstKeptSeq: nil, lines: 0, newestDeletedReceivedAt: nil,
                             oldestKeptReceivedAt: nil, heldBySession: nil, heldByNewestLine: false)
             }
-            // A scan in seq order that stops at the first recent line: it reads only what goes.
-            let firstRecent = try database.fetchInt64(
-                "SELECT seq FROM journal WHERE received_at >= ? ORDER BY seq LIMIT 1", cutoff)
-            var keep = firstRecent ?? last
+            let firstRecent = try firstPieceReceived(atOrAfter: cutoff)
+            var keep = firstRecent ?? newest
             var heldBy: Int64?
             for (session, latest) in try openSessionsLatestEvents(before: keep) where latest < keep {
                 keep = latest
                 heldBy = session
             }
-            let lines = try database.fetchInt64("SELECT count(*) FROM journal WHERE seq < ?", keep) ?? 0
+            let lines = try linesBefore(keep)
             return Plan(
                 olderThan: cutoff, firstSeq: first, firstKeptSeq: keep, lines: lines,
-                newestDeletedReceivedAt: lines == 0 ? nil : try database.fetchDouble(
-                    "SELECT received_at FROM journal WHERE seq < ? ORDER BY seq DESC LIMIT 1", keep),
-                oldestKeptReceivedAt: try database.fetchDouble("SELECT received_at FROM journal WHERE seq = ?", keep),
+                newestDeletedReceivedAt: lines == 0 ? nil : try lastReceivedAt(before: keep),
+                oldestKeptReceivedAt: try firstReceivedAt(atOrAfter: keep),
                 heldBySession: heldBy,
                 heldByNewestLine: firstRecent == nil && heldBy == nil)
         }
     }
 
-    /// For each collection session still open with lines before `seq`: the seq of its latest
-    /// event (the line `closeAbandonedSessions` would close it at: latest `event_time` among
-    /// its decoded lines).
+    // The journal is read and deleted in pieces: a block (`journal_block`) or a line an older
+    // version stored on its own (`journal_line`). A piece goes whole or stays whole.
+
+    /// The first seq of the newest piece, which always stays.
+    private func newestPieceSeq() throws -> Int64? {
+        let block = try database.fetchInt64("SELECT max(first_seq) FROM journal_block")
+        let line = try database.fetchInt64("SELECT max(seq) FROM journal_line")
+        return [block, line].compactMap { $0 }.max()
+    }
+
+    /// The first piece with a line received at or after `cutoff`. A scan in seq order that
+    /// stops there: it reads only what goes.
+    private func firstPieceReceived(atOrAfter cutoff: Double) throws -> Int64? {
+        let block = try database.fetchInt64(
+            "SELECT first_seq FROM journal_block WHERE last_received_at >= ? ORDER BY first_seq LIMIT 1", cutoff)
+        let line = try database.fetchInt64(
+            "SELECT seq FROM journal_line WHERE received_at >= ? ORDER BY seq LIMIT 1", cutoff)
+        return [block, line].compactMap { $0 }.min()
+    }
+
+    private func linesBefore(_ seq: Int64) throws -> Int64 {
+        try lines(from: Int64.min, before: seq)
+    }
+
+    /// Lines of the pieces whose first seq is in `low..<high`.
+    private func lines(from low: Int64, before high: Int64) throws -> Int64 {
+        (try database.fetchInt64(
+            "SELECT sum(last_seq - first_seq + 1) FROM journal_block WHERE first_seq >= ? AND first_seq < ?", low, high) ?? 0)
+            + (try database.fetchInt64("SELECT count(*) FROM journal_line WHERE seq >= ? AND seq < ?", low, high) ?? 0)
+    }
+
+    private func lastReceivedAt(before seq: Int64) throws -> Double? {
+        let newest: [(Int64, Double)?] = [
+            try database.makeStatement(
+                "SELECT first_seq, last_received_at FROM journal_block WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1"
+            ).firstRow([seq]) { ($0.int64(0), $0.double(1)) },
+            try database.makeStatement("SELECT seq, received_at FROM journal_line WHERE seq < ? ORDER BY seq DESC LIMIT 1")
+                .firstRow([seq]) { ($0.int64(0), $0.double(1)) },
+        ]
+        return newest.compactMap { $0 }.max { $0.0 < $1.0 }?.1
+    }
+
+    private func firstReceivedAt(atOrAfter seq: Int64) throws -> Double? {
+        let oldest: [(Int64, Double)?] = [
+            try database.makeStatement(
+                "SELECT first_seq, first_received_at FROM journal_block WHERE first_seq >= ? ORDER BY first_seq LIMIT 1"
+            ).firstRow([seq]) { ($0.int64(0), $0.double(1)) },
+            try database.makeStatement("SELECT seq, received_at FROM journal_line WHERE seq >= ? ORDER BY seq LIMIT 1")
+                .firstRow([seq]) { ($0.int64(0), $0.double(1)) },
+        ]
+        return oldest.compactMap { $0 }.min { $0.0 < $1.0 }?.1
+    }
+
+    /// For each collection session still open with lines before `seq`: the first seq of the
+    /// piece holding its latest event (where `closeAbandonedSessions` would close it: the
+    /// latest `event_time` among its decoded lines).
     private func openSessionsLatestEvents(before seq: Int64) throws -> [(session: Int64, seq: Int64)] {
         var open: [Int64] = []
         try database.makeStatement("SELECT session_id FROM collection_session WHERE ended_at IS NULL ORDER BY session_id")
@@ -143,12 +192,21 @@ public struct JournalPruner {
         var result: [(Int64, Int64)] = []
         for session in open {
             let hasOldLines = try database.fetchInt64(
-                "SELECT 1 FROM journal WHERE seq < ? AND session_id = ? LIMIT 1", seq, session) != nil
+                "SELECT 1 FROM journal_block WHERE first_seq < ? AND session_id = ? LIMIT 1", seq, session) != nil
+                || database.fetchInt64("SELECT 1 FROM journal_line WHERE seq < ? AND session_id = ? LIMIT 1", seq, session) != nil
             guard hasOldLines else { continue }
-            if let latest = try database.fetchInt64("""
-                SELECT seq FROM journal WHERE session_id = ? AND malformed IS NULL ORDER BY event_time DESC, seq DESC LIMIT 1
-                """, session) {
-                result.append((session, latest))
+            let latest: [(event: Double, seq: Int64)?] = [
+                try database.makeStatement("""
+                    SELECT last_event_time, first_seq FROM journal_block WHERE session_id = ? AND last_event_time IS NOT NULL
+                    ORDER BY last_event_time DESC, first_seq DESC LIMIT 1
+                    """).firstRow([session]) { ($0.double(0), $0.int64(1)) },
+                try database.makeStatement("""
+                    SELECT event_time, seq FROM journal_line WHERE session_id = ? AND malformed IS NULL
+                    ORDER BY event_time DESC, seq DESC LIMIT 1
+                    """).firstRow([session]) { ($0.double(0), $0.int64(1)) },
+            ]
+            if let piece = latest.compactMap({ $0 }).max(by: { ($0.event, $0.seq) < ($1.event, $1.seq) }) {
+                result.append((session, piece.seq))
             }
         }
         return result
@@ -174,7 +232,7 @@ public struct JournalPruner {
         while low < firstKept {
             let high = min(firstKept, low + Int64(batch))
             if transactions > 0 { usleep(UInt32(options.pauseSeconds * 1_000_000)) }
-            try beginWhenAllowed()
+            try database.beginImmediateWhenFree(waitingUpTo: options.lockWaitLimitSeconds)
             let lockedAt = Self.monotonicNow()
             let count: Int
             do {
@@ -184,8 +242,12 @@ public struct JournalPruner {
                         """, startedAt, startedAt, plan.olderThan, low)
                     pruneID = database.lastInsertedRowID
                 }
-                try database.execute("DELETE FROM journal WHERE seq >= ? AND seq < ?", low, high)
-                count = database.changes
+                // Whole pieces: a block starting in the range ends before `firstKept`, which
+                // is a piece's first seq.
+                count = Int(try lines(from: low, before: high))
+                try database.execute("DELETE FROM journal_block WHERE first_seq >= ? AND first_seq < ?", low, high)
+                try database.execute("DELETE FROM journal_line WHERE seq >= ? AND seq < ?", low, high)
+                try database.execute("DELETE FROM journal_malformed WHERE seq >= ? AND seq < ?", low, high)
                 try database.execute(
                     "UPDATE journal_prune SET first_kept_seq = ?, lines = lines + ?, finished_at = ? WHERE prune_id = ?",
                     high, Int64(count), Self.wallClockNow(), pruneID)
@@ -217,26 +279,6 @@ public struct JournalPruner {
         let bounded = min(Double(batch) * 2, max(Double(batch) / 2, scaled))
         return min(options.maximumBatch, max(options.minimumBatch, Int(bounded)))
     }
-
-    /// `BEGIN IMMEDIATE` as soon as the write lock is free, until `lockWaitLimitSeconds`.
-    ///
-    /// A busy collector holds the lock for its whole batch (100 ms) and takes it again as soon
-    /// as the next line arrives, so it is free only for moments between batches. SQLite's busy
-    /// handler backs off to 100 ms sleeps and rarely lands in such a moment; asking every
-    /// millisecond does (a failed `BEGIN IMMEDIATE` costs microseconds).
-    private func beginWhenAllowed() throws {
-        let deadline = Self.monotonicNow() + options.lockWaitLimitSeconds
-        while true {
-            do {
-                try database.beginImmediate()
-                return
-            } catch {
-                guard error.isBusy, Self.monotonicNow() < deadline else { throw error }
-            }
-            usleep(1_000)
-        }
-    }
-
 
     // MARK: History
 

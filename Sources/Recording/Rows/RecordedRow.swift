@@ -28,10 +28,11 @@ struct RowColumn<Row>: Sendable {
 }
 
 enum RowSQL {
-    /// `INSERT INTO table (a, b) VALUES (:a, :b)`, from the columns, in their order.
-    static func insert<Row>(into table: String, _ columns: [RowColumn<Row>]) -> String {
+    /// `INSERT INTO table (a, b) VALUES (:a, :b)`, from the columns, in their order
+    /// (`INSERT OR REPLACE`: a row with the same key is replaced).
+    static func insert<Row>(into table: String, _ columns: [RowColumn<Row>], orReplace: Bool = false) -> String {
         let names = columns.map(\.name)
-        return "INSERT INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.map { ":" + $0 }.joined(separator: ", ")))"
+        return "INSERT\(orReplace ? " OR REPLACE" : "") INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.map { ":" + $0 }.joined(separator: ", ")))"
     }
 }
 

@@ -18,7 +18,7 @@ struct RowIDs {
         func next(_ sql: String) throws -> Int64 {
             (try database.fetchInt64(sql) ?? 0) + 1
         }
-        nextJournalSeq = try next("SELECT max(seq) FROM journal")
+        nextJournalSeq = (try JournalReader(database: database).lastSeq() ?? 0) + 1
         nextIntervalID = try next("SELECT max(id) FROM agent_state_interval")
         nextVisitID = try next("SELECT max(visit_id) FROM queue_visit")
         nextChannelEventID = try next("SELECT max(id) FROM channel_event")

@@ -46,9 +46,7 @@ public struct AsOf: Sendable, Equatable {
         if collectorRunning, let latest, latest.ended == nil, let started = latest.started {
             // The newest journal row is the line behind `last_event_at` (both are written in
             // the same commit); its local receive time dates the server's clock.
-            let receivedAt = try database.cachedStatement(
-                "SELECT received_at FROM journal WHERE session_id = ? ORDER BY seq DESC LIMIT 1"
-            ).firstRow([latest.id]) { $0.double(0) }
+            let receivedAt = try JournalReader(database: database).lastReceivedAt(sessionID: latest.id)
             let serverTime = latest.lastEvent ?? started
             let elapsed = receivedAt.map { max(0, wallClock - $0) } ?? 0
             return AsOf(time: serverTime + elapsed, source: .live, server: latest.server)

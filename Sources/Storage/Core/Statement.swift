@@ -319,6 +319,13 @@ public final class Statement {
         return Array(UnsafeRawBufferPointer(start: blob, count: count))
     }
 
+    /// Lends the column's bytes without copying them (empty for NULL); valid only inside `body`.
+    public func withBlob<T>(_ index: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let blob = sqlite3_column_blob(handle, index)
+        let count = Int(sqlite3_column_bytes(handle, index))
+        return try body(UnsafeRawBufferPointer(start: blob, count: blob == nil ? 0 : count))
+    }
+
     public func optionalInt64(_ index: Int32) -> Int64? {
         isNull(index) ? nil : int64(index)
     }

@@ -169,8 +169,8 @@ final class CollectorHarness {
     func journal() throws -> [JournalRow] {
         let database = try reader()
         var rows: [JournalRow] = []
-        try database.makeStatement("SELECT session_id, line, malformed FROM journal ORDER BY seq").forEachRow { row in
-            rows.append(JournalRow(sessionID: row.int64(0), line: row.bytes(1) ?? [], malformed: row.string(2)))
+        try JournalReader(database: database).forEachLine { line in
+            rows.append(JournalRow(sessionID: line.sessionID, line: Array(line.bytes), malformed: line.malformed))
         }
         return rows
     }

@@ -1,31 +1,39 @@
 import Storage
 
-/// A line as received, with what it was classified as (metrics.md "Journal").
-struct JournalRow: RecordedRow {
-    var seq: Int64
+/// A block of journal lines (schema version 8, `JournalBlock`): written when it is full, and
+/// at each commit while it grows, replacing the copy the previous commit wrote.
+struct JournalBlockRow: RecordedRow {
+    var firstSeq: Int64
+    var lastSeq: Int64
     var sessionID: Int64
-    var receivedAt: Double
-    var eventTime: Double
-    var `class`: String?
-    var list: String?
-    var function: String?
-    var objectID: String?
-    var malformed: String?
-    /// The line's bytes, copied into the row buffer when the row is written.
-    var line: RowBlob
+    var firstReceivedAt: Double
+    var lastReceivedAt: Double
+    var lastEventTime: Double?
+    /// The compressed block, copied into the row buffer when the row is written.
+    var lines: RowBlob
 
-    static let rowKind = RowKind.journal
-    static let sql = RowSQL.insert(into: "journal", columns)
+    static let rowKind = RowKind.journalBlock
+    static let sql = RowSQL.insert(into: "journal_block", columns, orReplace: true)
+    static let columns: [RowColumn<Self>] = [
+        .init("first_seq") { $0.firstSeq },
+        .init("last_seq") { $0.lastSeq },
+        .init("session_id") { $0.sessionID },
+        .init("first_received_at") { $0.firstReceivedAt },
+        .init("last_received_at") { $0.lastReceivedAt },
+        .init("last_event_time") { $0.lastEventTime },
+        .init("lines") { $0.lines },
+    ]
+}
+
+/// Why a journaled line could not be decoded (metrics.md "Journal").
+struct JournalMalformedRow: RecordedRow {
+    var seq: Int64
+    var reason: String
+
+    static let rowKind = RowKind.journalMalformed
+    static let sql = RowSQL.insert(into: "journal_malformed", columns)
     static let columns: [RowColumn<Self>] = [
         .init("seq") { $0.seq },
-        .init("session_id") { $0.sessionID },
-        .init("received_at") { $0.receivedAt },
-        .init("event_time") { $0.eventTime },
-        .init("class") { $0.`class` },
-        .init("list") { $0.list },
-        .init("function") { $0.function },
-        .init("object_id") { $0.objectID },
-        .init("malformed") { $0.malformed },
-        .init("line") { $0.line },
+        .init("reason") { $0.reason },
     ]
 }

@@ -4,7 +4,7 @@ enum RowKind: UInt8, CaseIterable {
     case begin
     case commit
 
-    case journal
+    case journalBlock, journalMalformed
     case sessionStarted, sessionLoggedIn, sessionDescribed, sessionLastEvent, sessionEnded
     case ipbx
 
@@ -24,7 +24,8 @@ enum RowKind: UInt8, CaseIterable {
     var rowType: (any RecordedRow.Type)? {
         switch self {
         case .begin, .commit: return nil
-        case .journal: return JournalRow.self
+        case .journalBlock: return JournalBlockRow.self
+        case .journalMalformed: return JournalMalformedRow.self
         case .sessionStarted: return SessionStarted.self
         case .sessionLoggedIn: return SessionLoggedIn.self
         case .sessionDescribed: return SessionDescribed.self
