@@ -7,6 +7,8 @@ struct CallStatsBinary {
         let status: Int32
         let stdout: String
         let stderr: String
+        /// Standard output's bytes, as written.
+        var stdoutBytes = Data()
     }
 
     let url: URL
@@ -51,7 +53,8 @@ struct CallStatsBinary {
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
+            stderr: String(decoding: errData, as: UTF8.self),
+            stdoutBytes: outData
         )
     }
 }
