@@ -116,7 +116,8 @@ extension NowListing {
                 row.stateSince.map { .number(NowWords.clock(now - $0)) } ?? .empty,
                 row.queueNames.isEmpty ? .empty : .text(row.queueNames.joined(separator: ", ")),
                 row.phoneNumber.map(Cell.text) ?? .empty,
-                .number(NowWords.clock(Double(row.loggedInToday) / 1000)), .number(String(row.acdCallsToday)),
+                // Rounded to the nearest second as `report occupancy` shows the same figure.
+                .number(ReadableTable.clock(Double(row.loggedInToday) / 1000)), .number(String(row.acdCallsToday)),
                 NowWords.percent(row.occupancyToday),
             ])
             styles.append(style(ofState: row.state))
