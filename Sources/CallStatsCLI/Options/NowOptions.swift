@@ -49,7 +49,7 @@ struct NowOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Time zone of the times shown and of what \"today\" means, e.g. Europe/Paris (default: the machine's).", valueName: "zone"))
     var tz: String?
 
-    @Option(help: ArgumentHelp("table, csv or json (default: table on a terminal, else csv).", valueName: "format"))
+    @Option(help: ArgumentHelp("table, csv or json (default: table on a terminal, else csv). A table fits COLUMNS, else the terminal's width, else 80.", valueName: "format"))
     var format: ListingFormatArgument?
 
     func calendar() throws -> ReportCalendar {

@@ -152,7 +152,7 @@ extension ReportFormat: ExpressibleByArgument {}
 
 /// `--format`, `--output`.
 struct ReportOutputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("csv, html, table or json (default: table on a terminal, else csv; with --output, from its extension).", valueName: "format"))
+    @Option(help: ArgumentHelp("csv, html, table or json (default: table on a terminal, else csv; with --output, from its extension). A table fits COLUMNS, else the terminal's width, else 80.", valueName: "format"))
     var format: ReportFormat?
 
     @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "path"))
