@@ -48,7 +48,12 @@ struct QueueStatisticScan {
         var known = false
     }
 
-    /// The series' latest sample at or before `?3` (the (queue_id, key, event_time) index, read backwards).
+    /// The series' latest sample at or before `?3` (`queue_stat_sample_steps`, read backwards).
+    ///
+    /// The three statements read only `queue_stat_sample_steps` (queue_id, key, event_time,
+    /// id, value, session_id), in its order: a month of a queue's series is one range of it.
+    /// With the former index of (queue_id, key, event_time) each sample was also looked up in
+    /// the table by its id, which was most of the EWT report's time (migration 0009).
     static let latestSQL = """
         SELECT id, event_time, value, session_id FROM queue_stat_sample
         WHERE queue_id = ?1 AND key = ?2 AND event_time <= ?3
