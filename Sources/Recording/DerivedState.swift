@@ -56,6 +56,9 @@ struct StatisticInEffect {
     var value: Double?
     var time: Double
     var latest: Double
+    /// The step ended without a value of its own (an emptied queue ends the longest wait):
+    /// the next value is a new step even when it is the same.
+    var ended = false
 }
 
 struct PhoneInfo {

@@ -35,7 +35,7 @@ extension Recorder {
                 } else if stat.key == Self.longestWaitKey {
                     // The next emptied queue ends this longest wait: it must be stored.
                     let waiting = StatisticSeries(queueID: queue.queueID, key: Self.waitingCallsKey)
-                    if derived.statisticsInEffect[waiting]?.value == 0 { derived.statisticsInEffect[waiting] = nil }
+                    if derived.statisticsInEffect[waiting]?.value == 0 { derived.statisticsInEffect[waiting]?.ended = true }
                 }
             }
         }
@@ -49,7 +49,7 @@ extension Recorder {
             return false
         }
         entry = StatisticInEffect(value: value, time: time, latest: max(previous.latest, time))
-        return previous.value == value && previous.time >= previous.latest && time >= previous.latest
+        return !previous.ended && previous.value == value && previous.time >= previous.latest && time >= previous.latest
     }
 
     static let waitingCallsKey = "Xivo-WaitingCalls"
@@ -58,6 +58,6 @@ extension Recorder {
     /// An emptied queue ends its longest wait (metrics.md): the next one is a new step even
     /// when it repeats the last value.
     private func endLongestWait(of queueID: String) {
-        derived.statisticsInEffect[StatisticSeries(queueID: queueID, key: Self.longestWaitKey)] = nil
+        derived.statisticsInEffect[StatisticSeries(queueID: queueID, key: Self.longestWaitKey)]?.ended = true
     }
 }

@@ -275,7 +275,11 @@ struct RecorderTests {
         try stats(#""Xivo-EWT":"7""#, at: 8)                                       // dated before 10: stored
         try stats(#""Xivo-EWT":"7""#, at: 11)                                      // after 10, but 8 came between: stored
         try stats(#""Xivo-EWT":"7""#, at: 12)                                      // a repeat
-        try f.recorder.endSession(reason: "shutdown", at: 20)
+        try stats(#""Xivo-WaitingCalls":"5""#, at: 30)
+        try stats(#""Xivo-WaitingCalls":"0","Xivo-LongestWaitTime":"2""#, at: 40)  // the emptied queue is the next step
+        try stats(#""Xivo-WaitingCalls":"3""#, at: 25)                             // dated before 30 and 40
+        try stats(#""Xivo-WaitingCalls":"3""#, at: 35)                             // after 25, but 30 came between: stored
+        try f.recorder.endSession(reason: "shutdown", at: 50)
         let samples = try f.rows("SELECT key, event_time - \(t0), value FROM queue_stat_sample ORDER BY id")
         #expect(samples == [
             [.text("Xivo-WaitingCalls"), .real(1), .real(1)], [.text("Xivo-LongestWaitTime"), .real(1), .real(4)],
@@ -283,6 +287,9 @@ struct RecorderTests {
             [.text("Xivo-LongestWaitTime"), .real(3), .real(4)],
             [.text("Xivo-WaitingCalls"), .real(4), .real(0)],
             [.text("Xivo-EWT"), .real(10), .real(7)], [.text("Xivo-EWT"), .real(8), .real(7)], [.text("Xivo-EWT"), .real(11), .real(7)],
+            [.text("Xivo-WaitingCalls"), .real(30), .real(5)],
+            [.text("Xivo-WaitingCalls"), .real(40), .real(0)], [.text("Xivo-LongestWaitTime"), .real(40), .real(2)],
+            [.text("Xivo-WaitingCalls"), .real(25), .real(3)], [.text("Xivo-WaitingCalls"), .real(35), .real(3)],
         ])
         let live = try f.derivedDump()
         _ = try f.recorder.replay()
