@@ -138,7 +138,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The snapshots are read by path (#filePath), not bundled.
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Storage", "CallStatsTestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Recording", "Storage", "CallStatsTestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats", "CallStatsBench", "CallStatsTestSupport"], swiftSettings: strict),
     ],

@@ -23,8 +23,8 @@ struct DerivedState {
     var reportedImplausibleTime = false
 
     // MARK: Queue statistics
-    /// The value in effect of each series that has one in this session (nil: "no data").
-    var statisticsInEffect: [StatisticSeries: Double?] = [:]
+    /// The value in effect of each series that has one in this session.
+    var statisticsInEffect: [StatisticSeries: StatisticInEffect] = [:]
 
     // MARK: Queue visits
     var waiting: [String: [String: OpenVisit]] = [:]        // queue id -> entry key -> visit
@@ -48,6 +48,17 @@ struct ObjectKey: Hashable {
 struct StatisticSeries: Hashable {
     let queueID: String
     let key: String
+}
+
+/// A queue statistic's latest value received in the session (nil: "no data"), its time, and
+/// the latest time of any value of its series in the session (times can go backwards).
+struct StatisticInEffect {
+    var value: Double?
+    var time: Double
+    var latest: Double
+    /// The step ended without a value of its own (an emptied queue ends the longest wait):
+    /// the next value is a new step even when it is the same.
+    var ended = false
 }
 
 struct PhoneInfo {

@@ -41,13 +41,22 @@ struct SimulatedDayTruth {
         let value: Double?
     }
 
-    /// The values that change their queue's and key's step function, in the order sent.
+    /// The values that change their queue's and key's step function, in the order sent (the
+    /// simulator's times go forward): a value equal to its series' previous one is no step,
+    /// except that an emptied queue (`Xivo-WaitingCalls` 0) ends the longest wait in effect
+    /// (metrics.md), so a longest wait after one is a step, and so is an emptied queue after
+    /// a longest wait.
     static func changes(_ stats: [StatValue]) -> [StatValue] {
         var inEffect: [String: Double?] = [:]
         return stats.filter { stat in
             let series = stat.queueID + "\u{0}" + stat.key
-            if let current = inEffect[series], current == stat.value { return false }
+            let waiting = stat.queueID + "\u{0}Xivo-WaitingCalls"
+            let longest = stat.queueID + "\u{0}Xivo-LongestWaitTime"
+            let repeated = inEffect[series].map { $0 == stat.value } ?? false
             inEffect[series] = .some(stat.value)
+            if stat.key == "Xivo-WaitingCalls", stat.value == 0 { inEffect[longest] = nil }
+            if repeated { return false }
+            if stat.key == "Xivo-LongestWaitTime", inEffect[waiting] == .some(.some(0)) { inEffect[waiting] = nil }
             return true
         }
     }

@@ -257,6 +257,45 @@ struct RecorderTests {
         #expect(try f.derivedDump() == live)
     }
 
+    @Test("queue statistics: an emptied queue ends the longest wait, so the same longest wait after it is stored, and so is an emptied queue after a longest wait; a value dated before the series' latest is stored")
+    func queueStatisticRepeatsThatCount() throws {
+        let f = try F()
+        let t0 = Self.t0
+        func stats(_ values: String, at offset: Double) throws {
+            try f.send(#"{"class":"getqueuesstats","stats":{"3":{\#(values)}},"timenow":\#(t0 + offset)}"#, receivedAt: offset)
+        }
+        try f.recorder.beginSession(server: "pbx", connectedAt: 0)
+        try f.send(#"{"class":"login_id","sessionid":"abc","timenow":\#(t0)}"#, receivedAt: 0)
+        try stats(#""Xivo-WaitingCalls":"1","Xivo-LongestWaitTime":"4""#, at: 1)
+        try stats(#""Xivo-WaitingCalls":"0""#, at: 2)                              // ends the longest wait of 4
+        try stats(#""Xivo-LongestWaitTime":"4""#, at: 3)                          // a new step: stored
+        try stats(#""Xivo-WaitingCalls":"0""#, at: 4)                              // ends it again: stored
+        try stats(#""Xivo-WaitingCalls":"0""#, at: 5)                              // a repeat
+        try stats(#""Xivo-EWT":"7""#, at: 10)
+        try stats(#""Xivo-EWT":"7""#, at: 8)                                       // dated before 10: stored
+        try stats(#""Xivo-EWT":"7""#, at: 11)                                      // after 10, but 8 came between: stored
+        try stats(#""Xivo-EWT":"7""#, at: 12)                                      // a repeat
+        try stats(#""Xivo-WaitingCalls":"5""#, at: 30)
+        try stats(#""Xivo-WaitingCalls":"0","Xivo-LongestWaitTime":"2""#, at: 40)  // the emptied queue is the next step
+        try stats(#""Xivo-WaitingCalls":"3""#, at: 25)                             // dated before 30 and 40
+        try stats(#""Xivo-WaitingCalls":"3""#, at: 35)                             // after 25, but 30 came between: stored
+        try f.recorder.endSession(reason: "shutdown", at: 50)
+        let samples = try f.rows("SELECT key, event_time - \(t0), value FROM queue_stat_sample ORDER BY id")
+        #expect(samples == [
+            [.text("Xivo-WaitingCalls"), .real(1), .real(1)], [.text("Xivo-LongestWaitTime"), .real(1), .real(4)],
+            [.text("Xivo-WaitingCalls"), .real(2), .real(0)],
+            [.text("Xivo-LongestWaitTime"), .real(3), .real(4)],
+            [.text("Xivo-WaitingCalls"), .real(4), .real(0)],
+            [.text("Xivo-EWT"), .real(10), .real(7)], [.text("Xivo-EWT"), .real(8), .real(7)], [.text("Xivo-EWT"), .real(11), .real(7)],
+            [.text("Xivo-WaitingCalls"), .real(30), .real(5)],
+            [.text("Xivo-WaitingCalls"), .real(40), .real(0)], [.text("Xivo-LongestWaitTime"), .real(40), .real(2)],
+            [.text("Xivo-WaitingCalls"), .real(25), .real(3)], [.text("Xivo-WaitingCalls"), .real(35), .real(3)],
+        ])
+        let live = try f.derivedDump()
+        _ = try f.recorder.replay()
+        #expect(try f.derivedDump() == live)
+    }
+
     @Test("object rows hold the last status of each batch; a status heard before the object's configuration reaches its row with the next status line, even unchanged")
     func objectStatuses() throws {
         let f = try F()

@@ -221,7 +221,7 @@ struct ScanEquivalenceTests {
         #expect(carriedIn > 50)
     }
 
-    @Test("queue statistic rows equal the SQL's doubles at every interval, also in runs of 2 periods", arguments: [UInt64(1), 2, 3])
+    @Test("queue statistic rows equal the SQL's doubles at every interval, also in runs of 2 periods or of 10,000 s", arguments: [UInt64(1), 2, 3])
     func queueStatistics(seed: UInt64) throws {
         let scenario = try Self.build(seed: seed)
         let reader = try scenario.fixture.reader()
@@ -240,20 +240,24 @@ struct ScanEquivalenceTests {
                 #expect(rows.contains { $0.queueID == "7" && $0.ewtMax == nil && $0.waitingCallsMax != nil })
                 emptiedCut = emptiedCut || rows.contains { $0.longestWaitMax == 0 }
 
-                let scan = QueueStatisticScan(database: reader, sessions: try SessionSpans(database: reader), queues: Self.queues, cellsPerRun: 2 * Self.queues.count)
-                var inRuns: [EWTRow] = []
-                try scan.run(periods: queries.periods) { period, totals in
-                    for (queue, figures) in zip(Self.queues, totals) where figures.known {
-                        inRuns.append(EWTRow(
-                            period: period, queueID: queue, queueName: queries.directory.queueName(queue),
-                            ewt: figures.ewt, ewtMax: figures.ewtMax, waitingCalls: figures.waitingCalls,
-                            waitingCallsMax: figures.waitingCallsMax, longestWaitMax: figures.longestWaitMax,
-                            loggedAgents: figures.loggedAgents, availableAgents: figures.availableAgents,
-                            talkingAgents: figures.talkingAgents, coveragePercent: queries.coverage.percent(period)
-                        ))
+                // Runs of 2 periods, and runs of at most 10,000 s (a period longer is a run of its own).
+                for (cells, seconds) in [(2 * Self.queues.count, 7 * 86_400.0), (1 << 16, 10_000)] {
+                    let scan = QueueStatisticScan(database: reader, sessions: try SessionSpans(database: reader), queues: Self.queues,
+                                                  cellsPerRun: cells, secondsPerRun: seconds)
+                    var inRuns: [EWTRow] = []
+                    try scan.run(periods: queries.periods) { period, totals in
+                        for (queue, figures) in zip(Self.queues, totals) where figures.known {
+                            inRuns.append(EWTRow(
+                                period: period, queueID: queue, queueName: queries.directory.queueName(queue),
+                                ewt: figures.ewt, ewtMax: figures.ewtMax, waitingCalls: figures.waitingCalls,
+                                waitingCallsMax: figures.waitingCallsMax, longestWaitMax: figures.longestWaitMax,
+                                loggedAgents: figures.loggedAgents, availableAgents: figures.availableAgents,
+                                talkingAgents: figures.talkingAgents, coveragePercent: queries.coverage.percent(period)
+                            ))
+                        }
                     }
+                    #expect(inRuns == expected, "\(interval) in runs of \(cells) cells, \(seconds) s")
                 }
-                #expect(inRuns == expected, "\(interval) in runs")
             }
         }
         #expect(compared > 300)

@@ -15,18 +15,20 @@ struct PreexistingRows {
 
     init() {}
 
+    /// `queue_visit_unknown` (a partial index) holds only these rows.
+    static let unknownVisitsSQL = """
+        SELECT visit_id, queue_id, ipbx, uniqueid, join_time FROM queue_visit
+        WHERE outcome = 'unknown' AND uniqueid IS NOT NULL AND session_id < ?
+        ORDER BY visit_id
+        """
+
     init(reading database: Database, sessionID: Int64) throws {
         for (list, table, column) in [("users", "pbx_user", "user_id"), ("phones", "phone", "phone_id"), ("agents", "agent", "agent_id")] {
             try database.makeStatement("SELECT ipbx, \(column) FROM \(table)").forEachRow { row in
                 objects.insert(ObjectKey(list: list, ipbx: row.string(0) ?? "", id: row.string(1) ?? ""))
             }
         }
-        // `queue_visit_unknown` (a partial index) holds only these rows.
-        try database.makeStatement("""
-            SELECT visit_id, queue_id, ipbx, uniqueid, join_time FROM queue_visit
-            WHERE outcome = 'unknown' AND uniqueid IS NOT NULL AND session_id < ?
-            ORDER BY visit_id
-            """).forEachRow([sessionID]) { row in
+        try database.makeStatement(Self.unknownVisitsSQL).forEachRow([sessionID]) { row in
             let wait = VisitIdentity(queueID: row.string(1) ?? "", ipbx: row.string(2) ?? "", uniqueID: row.string(3) ?? "",
                                      joinTime: row.double(4))
             unknownVisits[wait] = row.int64(0)

@@ -48,7 +48,12 @@ struct QueueStatisticScan {
         var known = false
     }
 
-    /// The series' latest sample at or before `?3` (the (queue_id, key, event_time) index, read backwards).
+    /// The series' latest sample at or before `?3` (`queue_stat_sample_steps`, read backwards).
+    ///
+    /// The three statements read only `queue_stat_sample_steps` (queue_id, key, event_time,
+    /// id, value, session_id), in its order: a month of a queue's series is one range of it.
+    /// With the former index of (queue_id, key, event_time) each sample was also looked up in
+    /// the table by its id, which was most of the EWT report's time (migration 0009).
     static let latestSQL = """
         SELECT id, event_time, value, session_id FROM queue_stat_sample
         WHERE queue_id = ?1 AND key = ?2 AND event_time <= ?3
@@ -76,6 +81,10 @@ struct QueueStatisticScan {
     let queues: [String]
     /// At most this many (period, queue) cells are held at once: periods are read in runs.
     var cellsPerRun = 1 << 16
+    /// A run of several periods spans at most this many seconds, so the samples held at once
+    /// (one queue's, over the run) do not grow with the report's range: a week of a busy
+    /// queue is a few MB. A single longer period is a run of its own.
+    var secondsPerRun = 7 * 86_400.0
 
     /// Calls `emit` for each period of `periods` (sorted, not overlapping), in order, with one
     /// `Totals` per queue, in `queues` order.
@@ -84,7 +93,11 @@ struct QueueStatisticScan {
         let runLength = max(1, cellsPerRun / max(queues.count, 1))
         var first = 0
         while first < periods.count {
-            let run = Array(periods[first..<min(first + runLength, periods.count)])
+            var last = first + 1
+            while last < min(first + runLength, periods.count), periods[last].end - periods[first].start <= secondsPerRun {
+                last += 1
+            }
+            let run = Array(periods[first..<last])
             var cells = [Totals](repeating: Totals(), count: run.count * queues.count)
             let start = run.map(\.start).min() ?? 0
             let end = run.map(\.end).max() ?? 0

@@ -36,13 +36,18 @@ public final class ReportQueries {
         self.includesUsers = parameters.queues.isEmpty || !parameters.agents.isEmpty
     }
 
-    /// Settings of a read-only connection for scanning months of rows: the file read through
-    /// a memory map (no read system call per page), a 128 MiB page cache, and GROUP BY sorts
-    /// in memory. Call before `database.read { }`. The collector never truncates the file (no
-    /// VACUUM), which is what makes a map unsafe.
+    /// Settings of a read-only connection for scanning months of rows: a 32 MiB page cache,
+    /// and GROUP BY sorts in memory. Call before `database.read { }`.
+    ///
+    /// No memory map: every page of a mapped file a report touches stays in the process's
+    /// resident set until it exits, so a month's scan held as much memory as the month's rows
+    /// and indexes (460 MB for a month of occupancy, 600 MB for the missed calls' call-back
+    /// lookups, on BENCHMARKS.md's 60-day slice). Read into the page cache instead, memory is
+    /// bounded by the cache whatever the range, and the reads come from the kernel's page
+    /// cache: on that slice each report took within a tenth of its time with the map.
     public static func tune(_ database: Database) throws {
-        try database.execute(sql: "PRAGMA mmap_size = 2147418112")
-        try database.execute(sql: "PRAGMA cache_size = -131072")
+        try database.execute(sql: "PRAGMA mmap_size = 0")
+        try database.execute(sql: "PRAGMA cache_size = -32768")
         try database.execute(sql: "PRAGMA temp_store = MEMORY")
     }
 
@@ -102,8 +107,8 @@ public final class ReportQueries {
 
     // MARK: Queue statistics
 
-    /// Every queue with statistics: a skip scan of the (queue_id, key, event_time) index,
-    /// one seek per queue.
+    /// Every queue with statistics: a skip scan of the `queue_stat_sample_steps` index, one
+    /// seek per queue.
     static let statisticQueuesSQL = """
         WITH RECURSIVE q(id) AS (
             SELECT (SELECT min(queue_id) FROM queue_stat_sample)

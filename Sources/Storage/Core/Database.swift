@@ -152,6 +152,10 @@ public final class Database {
         return statement
     }
 
+    /// The SQL of every statement in the cache, in no order: what this connection has run
+    /// through `cachedStatement`. The index-usage test plans each of them.
+    public var cachedSQL: [String] { Array(statementCache.keys) }
+
     /// A fresh statement, finalized when released.
     public func makeStatement(_ sql: String) throws(StorageError) -> Statement {
         try Statement(connection: handle, sql: sql)
