@@ -54,7 +54,7 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("Log level on stderr.", valueName: "level"))
     var logLevel: LogLevelArgument = .info
 
-    @Flag(help: "One session only: exit 0 when the server closes the connection, non-zero on any failure.")
+    @Flag(help: "One session only: exit 0 when the server closes the connection (a normal end, recorded as server_closed), non-zero on any failure.")
     var once = false
 
     private var defaultPort: Int {

@@ -39,6 +39,8 @@ struct ReportRunOptions: ParsableArguments {
         if ReportInterval(argument: interval) == nil {
             throw ValidationError("--interval \(interval): use 15m, 30m, 1h, 1d or total")
         }
+        // The time zone and the range are the options' values: a usage error, before any file.
+        _ = try range.range(try range.calendar())
     }
 
     func run(_ kind: ReportKind) throws {
@@ -102,6 +104,8 @@ enum ReportFailures {
         do {
             return try body()
         } catch let error as ReportError {
+            // `--queue purple` where the database knows no such queue: the option's value.
+            if error.isBadArgument { throw CLIError.badArgument(error.description) }
             throw CLIError(error.description)
         } catch let error as ReportTimeError {
             throw CLIError(error.description)
@@ -172,12 +176,22 @@ struct ReportNightlyCommand: ParsableCommand {
 
     @OptionGroup var thresholds: ReportThresholdOptions
 
+    func validate() throws {
+        _ = try day()
+    }
+
+    /// The day asked for, in its zone; errors are the options' (`ValidationError`).
+    private func day() throws -> (calendar: ReportCalendar, range: Period, day: ReportCalendar.Day) {
+        let rangeOptions = try ReportRangeOptions.parse(["--date", date] + (tz.map { ["--tz", $0] } ?? []))
+        let calendar = try rangeOptions.calendar()
+        let (range, day) = try rangeOptions.range(calendar)
+        guard let day else { throw ValidationError("--date \(date): not a day") }
+        return (calendar, range, day)
+    }
+
     func run() throws {
         try ReportFailures.explained {
-            let rangeOptions = try ReportRangeOptions.parse(["--date", date] + (tz.map { ["--tz", $0] } ?? []))
-            let calendar = try rangeOptions.calendar()
-            let (range, day) = try rangeOptions.range(calendar)
-            guard let day else { throw CLIError("--date \(date): not a day") }
+            let (calendar, range, day) = try day()
             var parameters = ReportParameters(calendar: calendar, range: range, interval: NightlyReport.csvInterval)
             try thresholds.apply(to: &parameters)
             let connection = try database.openReader()
