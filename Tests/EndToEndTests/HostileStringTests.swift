@@ -247,7 +247,8 @@ struct HostileStringTests {
         for kind in ["occupancy", "ewt", "missed", "calls-missed"] {
             var outputs: [String: [UInt8]] = [:]
             for format in ["csv", "html", "table", "json"] {
-                let path = day.folder.path("\(kind).\(format)")
+                // The file's extension says its format (a table is .txt), as --output wants.
+                let path = day.folder.path("\(kind).\(format == "table" ? "txt" : format)")
                 let result = try day.binary.run([
                     "report", kind, "--db", day.database, "--date", day.date, "--tz", "UTC", "--interval", "1h",
                     "--format", format, "--output", path,

@@ -38,7 +38,7 @@ struct DatabaseOptions: ParsableArguments {
     /// A folder given as the database: SQLite would only say "disk I/O error" (reading) or
     /// "unable to open database file" (writing).
     private var folderGiven: CLIError {
-        let example = (db as NSString).appendingPathComponent("calls.db")
+        let example = db.hasSuffix("/") ? db + "calls.db" : db + "/calls.db"
         return CLIError("\(db) is a folder, not a database file (give the file's path, such as \(example))")
     }
 
@@ -47,7 +47,9 @@ struct DatabaseOptions: ParsableArguments {
         if FileManager.default.fileExists(atPath: db, isDirectory: &isDirectory), isDirectory.boolValue {
             throw folderGiven
         }
-        let folder = (db as NSString).deletingLastPathComponent
+        // Split by hand: NSString's deletingLastPathComponent crashes on a one-character
+        // relative name on Linux (`--db a`, swift-corelibs-foundation).
+        let folder = db.lastIndex(of: "/").map { $0 == db.startIndex ? "/" : String(db[..<$0]) } ?? ""
         if !folder.isEmpty {
             if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
                 throw CLIError("\(db): the folder \(folder) does not exist")
