@@ -246,19 +246,25 @@ struct HostileStringTests {
 
         for kind in ["occupancy", "ewt", "missed", "calls-missed"] {
             var outputs: [String: [UInt8]] = [:]
-            for format in ["csv", "html", "table", "json"] {
+            // "wide": a table as wide as its 100 kB names (COLUMNS), which the terminal table
+            // otherwise shortens to fit 80 columns: every name goes through it whole.
+            for format in ["csv", "html", "table", "json", "wide"] {
                 // The file's extension says its format (a table is .txt), as --output wants.
-                let path = day.folder.path("\(kind).\(format == "table" ? "txt" : format)")
+                let path = day.folder.path("\(kind).\(format == "table" || format == "wide" ? format + ".txt" : format)")
+                // calls-missed has one row per call: no --interval.
+                let interval = kind == "calls-missed" ? [] : ["--interval", "1h"]
+                var environment = ProcessInfo.processInfo.environment
+                environment["COLUMNS"] = format == "wide" ? "10000000" : nil
                 let result = try day.binary.run([
-                    "report", kind, "--db", day.database, "--date", day.date, "--tz", "UTC", "--interval", "1h",
-                    "--format", format, "--output", path,
-                ])
+                    "report", kind, "--db", day.database, "--date", day.date, "--tz", "UTC",
+                ] + interval + ["--format", format == "wide" ? "table" : format, "--output", path], environment: environment)
                 #expect(result.status == 0, "\(kind) \(format): \(result.stderr)")
                 outputs[format] = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
             }
             try Self.checkCSV(outputs["csv"] ?? [], name: kind)
             try Self.checkHTML(outputs["html"] ?? [], name: kind)
-            try Self.checkTable(outputs["table"] ?? [], name: kind)
+            try Self.checkTable(outputs["wide"] ?? [], name: kind)
+            try Self.checkTable(outputs["table"] ?? [], name: kind, width: 80)
             try Self.checkJSON(outputs["json"] ?? [], kind: kind)
         }
 
@@ -344,12 +350,21 @@ struct HostileStringTests {
     }
 
     /// Nothing a terminal would act on: no ESC, CSI, NUL, BEL, CR, backspace or tab.
-    static func checkTable(_ bytes: [UInt8], name: String) throws {
+    /// With `width`, the table as a terminal of that width gets it: every line fits, the names
+    /// shortened (so the replaced characters need not be among what is left of them).
+    static func checkTable(_ bytes: [UInt8], name: String, width: Int? = nil) throws {
         let text = try text(bytes, name: name)
         let controls = text.unicodeScalars.filter { isControl($0, allowing: ["\n"]) }.map { String($0.value, radix: 16) }
         #expect(controls.isEmpty, "\(name): control characters in the table: \(Set(controls).sorted())")
-        let replaced = text.contains("\u{FFFD}")
-        #expect(replaced, "\(name): the hostile names did not reach the table")
+        if let width {
+            // Characters, not terminal columns (Reports' TerminalWidth is not linked here): a
+            // line of N columns has at most N characters but the invisible ones.
+            let longest = text.split(separator: "\n").map(\.count).max() ?? 0
+            #expect(longest <= width, "\(name): a line of \(longest) characters in a table for \(width) columns")
+        } else {
+            let replaced = text.contains("\u{FFFD}")
+            #expect(replaced, "\(name): the hostile names did not reach the table")
+        }
         // Bidirectional overrides could reorder what the supervisor reads.
         let bidi = text.unicodeScalars.contains { (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }
         #expect(!bidi, "\(name): bidirectional control in the table")

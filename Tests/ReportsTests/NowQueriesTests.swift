@@ -231,6 +231,28 @@ struct NowQueriesTests {
         #expect(red.offeredToday == 1 && red.answeredToday == 0 && red.missedToday == 0)
     }
 
+    @Test("a caller who left at now is not waiting, though the session ended before the outcome was known; one cut off by the session's end is")
+    func departedAtNow() throws {
+        let f = try Fixture()
+        let t0 = Self.t0
+        try f.queue("1", name: "blue", display: "Blue")
+        // The session ends 44 ms after the last event, which is when caller A left the list.
+        try f.session(1, start: t0, end: t0 + 7000.044, lastEvent: t0 + 7000)
+        try f.visit("1", number: "0601", name: "A", join: t0 + 6900, leave: t0 + 7000, outcome: "unknown", session: 1)
+        try f.visit("1", number: "0602", name: "B", join: t0 + 6950, leave: t0 + 7000.044, outcome: "unknown", session: 1)
+        let atLastEvent = AsOf(time: t0 + 7000, source: .latestEvent)
+        let queue = try #require(try withQueries(f, asOf: atLastEvent) { try $0.queues() }.first)
+        #expect(queue.waitingCalls == 1, "only B waits at the last event")
+        #expect(queue.longestWait == 50)
+        let calls = try withQueries(f, asOf: atLastEvent) { try $0.recentCalls(RecentCallsFilter(since: t0)) }
+        #expect(calls.map(\.callerName) == ["B", "A"])
+        #expect(calls.map(\.outcome) == [.waiting, .unknown])
+        // At the session's end B was cut off still waiting; A had left.
+        let atEnd = AsOf(time: t0 + 7000.044, source: .latestEvent)
+        #expect(try withQueries(f, asOf: atEnd) { try $0.queues() }.first?.waitingCalls == 1)
+        #expect(try withQueries(f, asOf: atEnd) { try $0.recentCalls(RecentCallsFilter(since: t0)) }.map(\.outcome) == [.waiting, .unknown])
+    }
+
     @Test("today's queue figures are the missed-calls report's rows for the same period")
     func queuesAgreeWithReport() throws {
         let fixture = try Self.scenario()

@@ -54,6 +54,11 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: ArgumentHelp("Log level on stderr.", valueName: "level"))
     var logLevel: LogLevelArgument = .info
 
+    @Flag(help: ArgumentHelp(
+        "Create a new database (and its -wal and -shm files) readable by its group (mode 0640), for supervisors in that group.",
+        discussion: "Put the database in a folder of that group with the setgid bit (chmod 2750), so the files take its group."))
+    var groupReadable = false
+
     @Flag(help: "One session only: exit 0 when the server closes the connection (a normal end, recorded as server_closed), non-zero on any failure.")
     var once = false
 
@@ -96,7 +101,7 @@ struct CollectCommand: AsyncParsableCommand {
         let options = RecorderOptions()
         configuration.statsWindowSeconds = options.statsWindowSeconds
 
-        let (db, _) = try database.openWriter()
+        let (db, _) = try database.openWriter(fileMode: groupReadable ? 0o640 : 0o600)
         // One writer per database: a second collector (or a replay) would close this one's
         // session as abandoned and interleave sessions.
         let lock: WriterLock

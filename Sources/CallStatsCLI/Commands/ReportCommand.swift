@@ -23,51 +23,43 @@ struct ReportCommand: ParsableCommand {
     )
 }
 
-/// The options every single report takes.
-struct ReportRunOptions: ParsableArguments {
-    @OptionGroup var database: DatabaseOptions
-    @OptionGroup var range: ReportRangeOptions
-
-    @Option(help: ArgumentHelp("Period length: 15m, 30m, 1h, 1d or total (the whole range as one period).", valueName: "interval"))
-    var interval: String = "1h"
-
-    @OptionGroup var filters: ReportFilterOptions
-    @OptionGroup var thresholds: ReportThresholdOptions
-    @OptionGroup var output: ReportOutputOptions
-
-    func validate() throws {
-        if ReportInterval(argument: interval) == nil {
-            throw ValidationError("--interval \(interval): use 15m, 30m, 1h, 1d or total")
-        }
-        // The time zone and the range are the options' values: a usage error, before any file.
-        _ = try range.range(try range.calendar())
-    }
+/// Runs one report with what its command's options say: the options a kind does not take
+/// keep the defaults of `ReportParameters` (which its queries do not read).
+struct ReportRun {
+    var database: DatabaseOptions
+    var range: ReportRangeOptions
+    var output: ReportOutputOptions
+    var interval: ReportInterval = .minutes(60)
+    var queues: [String] = []
+    var agents: [String] = []
+    var serviceLevel: ReportServiceLevelOptions?
+    var callback: ReportCallbackOption?
 
     func run(_ kind: ReportKind) throws {
         try ReportFailures.explained {
             let calendar = try range.calendar()
             let (period, _) = try range.range(calendar)
-            var parameters = ReportParameters(
-                calendar: calendar, range: period, interval: ReportInterval(argument: interval) ?? .minutes(60),
-                queues: filters.queues, agents: filters.agents
-            )
-            try thresholds.apply(to: &parameters)
+            var parameters = ReportParameters(calendar: calendar, range: period, interval: interval, queues: queues, agents: agents)
+            try serviceLevel?.apply(to: &parameters)
+            try callback?.apply(to: &parameters)
             let format = output.resolvedFormat
+            // Learnt before anything is written: the width of the terminal (or COLUMNS, or 80).
+            let width = TerminalColumns.current()
             let connection = try database.openReader()
             if let path = output.output {
                 var file = try AtomicFileOutput(path: path)
-                try Self.render(kind, format: format, database: connection, parameters: parameters, into: &file)
+                try Self.render(kind, format: format, database: connection, parameters: parameters, width: width, into: &file)
                 try file.commit()
             } else {
                 var standardOutput = FileDescriptorOutput(descriptor: STDOUT_FILENO)
-                try Self.render(kind, format: format, database: connection, parameters: parameters, into: &standardOutput)
+                try Self.render(kind, format: format, database: connection, parameters: parameters, width: width, into: &standardOutput)
                 try standardOutput.flush()
             }
         }
     }
 
     /// CSV and JSON stream row by row; the table and HTML page need every row first.
-    static func render<Output: TextOutput>(_ kind: ReportKind, format: ReportFormat, database: Database, parameters: ReportParameters, into output: inout Output) throws {
+    static func render<Output: TextOutput>(_ kind: ReportKind, format: ReportFormat, database: Database, parameters: ReportParameters, width: Int, into output: inout Output) throws {
         try ReportQueries.tune(database)
         try database.read {
             let queries = try ReportQueries(database: database, parameters: parameters)
@@ -88,7 +80,8 @@ struct ReportRunOptions: ParsableArguments {
                 var table = ReportTable(columns: columns)
                 try queries.run(kind) { table.rows.append($0) }
                 if format == .table {
-                    try output.write(TextTable.render(table))
+                    let readable = ReadableTable.make(table)
+                    try output.write(TextTable.render(readable.table, width: width, keyColumns: readable.keyColumns))
                 } else {
                     try output.write(ReportPage.render(kind: kind, parameters: parameters, coverage: queries.coverage, table: table))
                 }
@@ -122,8 +115,15 @@ struct ReportOccupancyCommand: ParsableCommand {
         commandName: "occupancy",
         abstract: "Time per agent state, ACD calls, occupancy and utilization, per period and agent."
     )
-    @OptionGroup var options: ReportRunOptions
-    func run() throws { try options.run(.occupancy) }
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var range: ReportRangeOptions
+    @OptionGroup var interval: ReportIntervalOption
+    @OptionGroup var agents: ReportAgentFilter
+    @OptionGroup var output: ReportOutputOptions
+
+    func run() throws {
+        try ReportRun(database: database, range: range, output: output, interval: interval.value, agents: agents.agents).run(.occupancy)
+    }
 }
 
 struct ReportEWTCommand: ParsableCommand {
@@ -131,8 +131,15 @@ struct ReportEWTCommand: ParsableCommand {
         commandName: "ewt",
         abstract: "Estimated waiting time, waiting calls and agents per period and queue."
     )
-    @OptionGroup var options: ReportRunOptions
-    func run() throws { try options.run(.ewt) }
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var range: ReportRangeOptions
+    @OptionGroup var interval: ReportIntervalOption
+    @OptionGroup var queues: ReportQueueFilter
+    @OptionGroup var output: ReportOutputOptions
+
+    func run() throws {
+        try ReportRun(database: database, range: range, output: output, interval: interval.value, queues: queues.queues).run(.ewt)
+    }
 }
 
 struct ReportMissedCommand: ParsableCommand {
@@ -140,17 +147,36 @@ struct ReportMissedCommand: ParsableCommand {
         commandName: "missed",
         abstract: "Offered, answered and missed calls, waits, service level and call backs, per period and queue or user."
     )
-    @OptionGroup var options: ReportRunOptions
-    func run() throws { try options.run(.missed) }
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var range: ReportRangeOptions
+    @OptionGroup var interval: ReportIntervalOption
+    @OptionGroup var queues: ReportQueueFilter
+    @OptionGroup var agents: ReportAgentFilter
+    @OptionGroup var serviceLevel: ReportServiceLevelOptions
+    @OptionGroup var callback: ReportCallbackOption
+    @OptionGroup var output: ReportOutputOptions
+
+    func run() throws {
+        try ReportRun(database: database, range: range, output: output, interval: interval.value, queues: queues.queues,
+                      agents: agents.agents, serviceLevel: serviceLevel, callback: callback).run(.missed)
+    }
 }
 
 struct ReportCallsMissedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calls-missed",
-        abstract: "Every missed queue visit and missed call, one per row (--interval does not apply)."
+        abstract: "Every missed queue visit and missed call, one per row."
     )
-    @OptionGroup var options: ReportRunOptions
-    func run() throws { try options.run(.callsMissed) }
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var range: ReportRangeOptions
+    @OptionGroup var queues: ReportQueueFilter
+    @OptionGroup var agents: ReportAgentFilter
+    @OptionGroup var callback: ReportCallbackOption
+    @OptionGroup var output: ReportOutputOptions
+
+    func run() throws {
+        try ReportRun(database: database, range: range, output: output, queues: queues.queues, agents: agents.agents, callback: callback).run(.callsMissed)
+    }
 }
 
 struct ReportNightlyCommand: ParsableCommand {
@@ -180,13 +206,17 @@ struct ReportNightlyCommand: ParsableCommand {
         _ = try day()
     }
 
-    /// The day asked for, in its zone; errors are the options' (`ValidationError`).
+    /// The day asked for, in its zone; errors are the options' (`ValidationError`). Not
+    /// through `ReportRangeOptions.parse`, whose errors ArgumentParser wraps as another
+    /// command's, which would exit 1.
     private func day() throws -> (calendar: ReportCalendar, range: Period, day: ReportCalendar.Day) {
-        let rangeOptions = try ReportRangeOptions.parse(["--date", date] + (tz.map { ["--tz", $0] } ?? []))
-        let calendar = try rangeOptions.calendar()
-        let (range, day) = try rangeOptions.range(calendar)
-        guard let day else { throw ValidationError("--date \(date): not a day") }
-        return (calendar, range, day)
+        let calendar = try NowOptions.calendar(tz)
+        do {
+            let day = try calendar.parseDay(date, now: Date().timeIntervalSince1970)
+            return (calendar, try calendar.range(of: day), day)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     func run() throws {

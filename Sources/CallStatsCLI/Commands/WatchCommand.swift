@@ -68,8 +68,10 @@ struct WatchCommand: ParsableCommand {
             let text = try reader.read(calendar: calendar, thresholds: thresholds) { queries in
                 let queues = NowListing.queues(try queries.queues(), queries: queries)
                 let agents = NowListing.agents(try queries.agents(), queries: queries)
-                return NowWords.asOfLine(queries.asOf, calendar: calendar) + "\n\nQueues\n" + queues.table(color: color)
-                    + "\nAgents\n" + agents.table(color: color)
+                // Fitted to the window as it is now: a resize redraws at once (SIGWINCH).
+                let width = TerminalScreen.size().0
+                return NowWords.asOfLine(queries.asOf, calendar: calendar) + "\n\nQueues\n" + queues.table(color: color, width: width)
+                    + "\nAgents\n" + agents.table(color: color, width: width)
             }
             return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         } catch {

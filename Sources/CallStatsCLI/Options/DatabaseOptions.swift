@@ -15,8 +15,8 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens for writing (creating and migrating as needed), with errors a person can act on.
-    func openWriter() throws -> (Database, Migrator.Outcome) {
-        try opening { try Database.openWriter(path: db) }
+    func openWriter(fileMode: mode_t = 0o600) throws -> (Database, Migrator.Outcome) {
+        try opening { try Database.openWriter(path: db, fileMode: fileMode) }
     }
 
     /// Opens read-only; never creates the file.

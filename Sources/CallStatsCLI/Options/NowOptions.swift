@@ -3,6 +3,10 @@ import Foundation
 import Reports
 import Storage
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `--format` of the supervisor's views.
 enum ListingFormatArgument: String, CaseIterable, ExpressibleByArgument {
     case table, csv, json
@@ -19,6 +23,25 @@ enum TerminalColor {
     }
 }
 
+/// How many columns the terminal tables are fitted to (`TextTable` wraps wider ones):
+/// `COLUMNS` when it holds a number (as other tools read it: a script or a test can ask for a
+/// width), else the width of the terminal standard output is, else 80, the width of a terminal
+/// nobody resized, for a file or a pipe.
+enum TerminalColumns {
+    static let fallback = 80
+
+    static func current(descriptor: Int32 = STDOUT_FILENO) -> Int {
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let columns = Int(text), columns > 0 {
+            return columns
+        }
+        var size = winsize()
+        guard FileDescriptorOutput.isTerminal(descriptor), ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else {
+            return fallback
+        }
+        return Int(size.ws_col)
+    }
+}
+
 /// `--db`, `--tz`, `--format`: shared by `agents`, `queues` and `calls`.
 struct NowOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
@@ -26,7 +49,7 @@ struct NowOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Time zone of the times shown and of what \"today\" means, e.g. Europe/Paris (default: the machine's).", valueName: "zone"))
     var tz: String?
 
-    @Option(help: ArgumentHelp("table, csv or json (default: table on a terminal, else csv).", valueName: "format"))
+    @Option(help: ArgumentHelp("table, csv or json (default: table on a terminal, else csv). A table fits COLUMNS, else the terminal's width, else 80.", valueName: "format"))
     var format: ListingFormatArgument?
 
     func validate() throws {
@@ -49,7 +72,7 @@ struct NowOptions: ParsableArguments {
 
     var listingFormat: ListingFormat {
         switch format ?? (FileDescriptorOutput.isTerminal(STDOUT_FILENO) ? .table : .csv) {
-        case .table: return .table(color: TerminalColor.enabled())
+        case .table: return .table(color: TerminalColor.enabled(), width: TerminalColumns.current())
         case .csv: return .csv
         case .json: return .json
         }

@@ -16,14 +16,18 @@ struct ReportRangeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Time zone of the report's days and periods, e.g. Europe/Paris (default: the machine's).", valueName: "zone"))
     var tz: String?
 
+    /// The time zone and the range are the options' values: a usage error (exit status 64),
+    /// found before the database is opened or a file written.
+    func validate() throws {
+        _ = try range(calendar())
+    }
+
     /// Every error here is about the options' values: a `ValidationError` (exit status 64).
     func calendar() throws -> ReportCalendar {
         try NowOptions.calendar(tz)
     }
 
     /// The range asked for; `defaultDay` applies when neither --date nor --from/--to is given.
-    /// Checked in the commands' `validate()` too, so a bad value is a usage error before the
-    /// database is opened.
     func range(_ calendar: ReportCalendar, defaultDay: String? = nil) throws -> (range: Period, day: ReportCalendar.Day?) {
         let now = Date().timeIntervalSince1970
         do {
@@ -55,30 +59,76 @@ struct ReportRangeOptions: ParsableArguments {
     }
 }
 
-/// `--queue`, `--agent`: which objects.
-struct ReportFilterOptions: ParsableArguments {
+// Each report kind's command takes only the option groups that change its report, so its
+// `--help` lists those alone and an option that would be ignored is refused.
+
+/// `--interval`: the length of each period (not for `calls-missed`, one row per call).
+struct ReportIntervalOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Period length: 15m, 30m, 1h, 1d or total (the whole range as one period).", valueName: "interval"))
+    var interval: String = "1h"
+
+    func validate() throws {
+        if ReportInterval(argument: interval) == nil {
+            throw ValidationError("--interval \(interval): use 15m, 30m, 1h, 1d or total")
+        }
+    }
+
+    var value: ReportInterval { ReportInterval(argument: interval) ?? .minutes(60) }
+}
+
+/// `--queue`: which queues.
+struct ReportQueueFilter: ParsableArguments {
     @Option(name: .customLong("queue"), help: ArgumentHelp("Only this queue (its id or name); repeat for several.", valueName: "id|name"))
     var queues: [String] = []
+}
 
+/// `--agent`: which agents (for the missed-calls reports: the users who log in as them).
+struct ReportAgentFilter: ParsableArguments {
     @Option(name: .customLong("agent"), help: ArgumentHelp("Only this agent (its id or number); repeat for several.", valueName: "id|number"))
     var agents: [String] = []
 }
 
-/// `--sl-threshold`, `--short-abandon`, `--callback-window`.
-struct ReportThresholdOptions: ParsableArguments {
+/// `--sl-threshold`, `--short-abandon`: the service level of `missed` and `nightly`.
+struct ReportServiceLevelOptions: ParsableArguments {
     @Option(name: .customLong("sl-threshold"), help: ArgumentHelp("An answer within this wait counts for the service level (seconds, or with s, m, h).", valueName: "duration"))
     var serviceLevelThreshold: String = "20"
 
     @Option(name: .customLong("short-abandon"), help: ArgumentHelp("A miss that waited less than this is also counted in missed_short.", valueName: "duration"))
     var shortAbandon: String = "5"
 
+    func validate() throws {
+        _ = try ReportThresholdOptions.seconds(serviceLevelThreshold, option: "--sl-threshold")
+        _ = try ReportThresholdOptions.seconds(shortAbandon, option: "--short-abandon")
+    }
+
+    func apply(to parameters: inout ReportParameters) throws {
+        parameters.serviceLevelThreshold = try ReportThresholdOptions.seconds(serviceLevelThreshold, option: "--sl-threshold")
+        parameters.shortAbandon = try ReportThresholdOptions.seconds(shortAbandon, option: "--short-abandon")
+    }
+}
+
+/// `--callback-window`: when a missed call counts as called back.
+struct ReportCallbackOption: ParsableArguments {
     @Option(name: .customLong("callback-window"), help: ArgumentHelp("A miss is called back when the same number is answered within this time after it.", valueName: "duration"))
     var callbackWindow: String = "24h"
 
     func validate() throws {
-        for (name, value) in [("--sl-threshold", serviceLevelThreshold), ("--short-abandon", shortAbandon), ("--callback-window", callbackWindow)] {
-            _ = try Self.seconds(value, option: name)
-        }
+        _ = try ReportThresholdOptions.seconds(callbackWindow, option: "--callback-window")
+    }
+
+    func apply(to parameters: inout ReportParameters) throws {
+        parameters.callbackWindow = try ReportThresholdOptions.seconds(callbackWindow, option: "--callback-window")
+    }
+}
+
+/// `--sl-threshold`, `--short-abandon`, `--callback-window`.
+struct ReportThresholdOptions: ParsableArguments {
+    @OptionGroup var serviceLevel: ReportServiceLevelOptions
+    @OptionGroup var callback: ReportCallbackOption
+
+    func apply(to parameters: inout ReportParameters) throws {
+        try serviceLevel.apply(to: &parameters)
+        try callback.apply(to: &parameters)
     }
 
     /// `20`, `20s`, `5m`, `1.5h`, `1d` to seconds.
@@ -99,12 +149,6 @@ struct ReportThresholdOptions: ParsableArguments {
         }
         return value * scale
     }
-
-    func apply(to parameters: inout ReportParameters) throws {
-        parameters.serviceLevelThreshold = try Self.seconds(serviceLevelThreshold, option: "--sl-threshold")
-        parameters.shortAbandon = try Self.seconds(shortAbandon, option: "--short-abandon")
-        parameters.callbackWindow = try Self.seconds(callbackWindow, option: "--callback-window")
-    }
 }
 
 extension ReportFormat: ExpressibleByArgument {}
@@ -115,7 +159,7 @@ extension ReportFormat: ExpressibleByArgument {}
 /// under a name a spreadsheet opens as Excel and refuses. Without `--format` the extension
 /// chooses the format; with it, an extension that says another format is refused.
 struct ReportOutputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("csv, html, table or json (default: with --output, from its extension; else table on a terminal, csv otherwise).", valueName: "format"))
+    @Option(help: ArgumentHelp("csv, html, table or json (default: with --output, from its extension; else table on a terminal, csv otherwise). A table fits COLUMNS, else the terminal's width, else 80.", valueName: "format"))
     var format: ReportFormat?
 
     @Option(help: ArgumentHelp(

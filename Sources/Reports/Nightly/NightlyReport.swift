@@ -213,7 +213,9 @@ public struct NightlyReport: Sendable {
         let readable = rows.map { row in
             zip(shown, row.dropFirst(2)).map { column, cell in Self.readable(cell, column: column) }
         }
-        return HTML.table(ReportTable(columns: shown, rows: readable))
+        // The words of the terminal table (ColumnLabels); a duration shown as h:mm:ss needs no "(s)".
+        let headers = shown.map { Self.clockColumns.contains($0) ? ColumnLabels.label($0).header : ColumnLabels.htmlHeader($0) }
+        return HTML.table(ReportTable(columns: shown, rows: readable), headers: headers)
     }
 
     static let clockColumns: Set<String> = ["logged_in_s", "available_s", "acd_call_s", "wrapup_s", "nonacd_call_s", "paused_s"]
@@ -242,7 +244,7 @@ public struct NightlyReport: Sendable {
             }
             return cells
         }
-        return HTML.table(ReportTable(columns: MissedCallRow.columns, rows: rows))
+        return HTML.table(ReportTable(columns: MissedCallRow.columns, rows: rows), headers: MissedCallRow.columns.map(ColumnLabels.htmlHeader))
     }
 
     func occupancyChart() -> HTML {

@@ -111,15 +111,18 @@ public final class NowQueries {
         WHERE ss.ended_at IS NULL OR ss.ended_at >= ?1
         """
 
-    /// Callers in a waiting list at ?1: joined at or before it and not left before it, in a
-    /// session that covers it (a caller cut off by the session's end at ?1 still waited then).
+    /// Callers in a waiting list at ?1: joined at or before it and not left at or before it, in a
+    /// session that covers it. A caller cut off by the session's end (left at its `ended_at`,
+    /// outcome unknown) still waited at that instant; a caller who left the list at ?1 did not,
+    /// even when the session ended before the outcome was known.
     /// A caller waits less than a day, which bounds the scan of the join-time index.
     static let waitingSQL = """
         SELECT v.queue_id, count(*), min(v.join_time)
         FROM queue_visit v INDEXED BY queue_visit_join
         JOIN collection_session ss ON ss.session_id = v.session_id
         WHERE v.join_time > ?1 - 86400 AND v.join_time <= ?1
-          AND (v.leave_time IS NULL OR v.leave_time > ?1 OR (v.leave_time = ?1 AND v.outcome = 'unknown'))
+          AND (v.leave_time IS NULL OR v.leave_time > ?1
+               OR (v.leave_time = ?1 AND v.outcome = 'unknown' AND v.leave_time >= ss.ended_at))
           AND (ss.ended_at IS NULL OR ss.ended_at >= ?1)
         GROUP BY v.queue_id
         """
@@ -181,7 +184,8 @@ public final class NowQueries {
 
     /// A visit still in its queue's waiting list at ?2 (as in `waitingSQL`).
     static let waitingVisitSQL = """
-        ((v.leave_time IS NULL OR v.leave_time > ?2 OR (v.leave_time = ?2 AND v.outcome = 'unknown'))
+        ((v.leave_time IS NULL OR v.leave_time > ?2
+          OR (v.leave_time = ?2 AND v.outcome = 'unknown' AND v.leave_time >= s.ended_at))
          AND (s.ended_at IS NULL OR s.ended_at >= ?2))
         """
 

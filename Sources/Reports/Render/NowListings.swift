@@ -1,7 +1,8 @@
 /// How a supervisor's view is printed.
 public enum ListingFormat: Sendable, Equatable {
-    /// Aligned columns for a person, with colours only when `color` is true.
-    case table(color: Bool)
+    /// Aligned columns for a person, with colours only when `color` is true, wrapped into
+    /// groups of columns to fit `width` terminal columns (`TextTable`).
+    case table(color: Bool, width: Int = .max)
     /// The exact figures, one row per object, `as_of` and `as_of_source` first.
     case csv
     /// `{"as_of":…, "as_of_source":…, …, "<view>": [one object per row]}`.
@@ -19,6 +20,8 @@ public struct NowListing: Sendable {
     public let exact: ReportTable
     public let display: ReportTable
     public let rowStyles: [TerminalStyle?]
+    /// The display columns that name a row, repeated in each group when the table wraps.
+    public var keyColumns = 0
     /// Extra members of the JSON object, already encoded (`"since": "…"`), in order.
     public var jsonExtras: [(String, String)] = []
     /// Lines printed under the table.
@@ -47,14 +50,14 @@ public struct NowListing: Sendable {
             let list = rows.isEmpty ? "[]" : "[\n" + rows.joined(separator: ",\n") + "\n]"
             members.append((name, list))
             return "{" + members.map { JSONText.quote($0.0) + ":" + $0.1 }.joined(separator: ",\n") + "}\n"
-        case .table(let color):
-            return NowWords.asOfLine(asOf, calendar: calendar) + "\n" + table(color: color)
+        case .table(let color, let width):
+            return NowWords.asOfLine(asOf, calendar: calendar) + "\n" + table(color: color, width: width)
         }
     }
 
     /// The aligned table and its notes, without the "as of" line.
-    public func table(color: Bool) -> String {
-        var text = TerminalTable.render(display, rowStyles: rowStyles, color: color)
+    public func table(color: Bool, width: Int = .max) -> String {
+        var text = TerminalTable.render(display, rowStyles: rowStyles, color: color, width: width, keyColumns: keyColumns)
         for note in notes { text += note + "\n" }
         return text
     }
@@ -113,13 +116,16 @@ extension NowListing {
                 row.stateSince.map { .number(NowWords.clock(now - $0)) } ?? .empty,
                 row.queueNames.isEmpty ? .empty : .text(row.queueNames.joined(separator: ", ")),
                 row.phoneNumber.map(Cell.text) ?? .empty,
-                .number(NowWords.clock(Double(row.loggedInToday) / 1000)), .number(String(row.acdCallsToday)),
+                // Rounded to the nearest second as `report occupancy` shows the same figure.
+                .number(ReadableTable.clock(Double(row.loggedInToday) / 1000)), .number(String(row.acdCallsToday)),
                 NowWords.percent(row.occupancyToday),
             ])
             styles.append(style(ofState: row.state))
         }
-        return NowListing(name: "agents", asOf: queries.asOf, calendar: calendar, today: queries.today,
-                          exact: exact, display: display, rowStyles: styles)
+        var listing = NowListing(name: "agents", asOf: queries.asOf, calendar: calendar, today: queries.today,
+                                 exact: exact, display: display, rowStyles: styles)
+        listing.keyColumns = 3    // id, number, name
+        return listing
     }
 
     static func style(ofState state: String?) -> TerminalStyle? {
@@ -155,8 +161,10 @@ extension NowListing {
             ])
             styles.append(row.waitingCalls == 0 ? nil : row.longestWait > threshold ? .red : .yellow)
         }
-        return NowListing(name: "queues", asOf: queries.asOf, calendar: queries.calendar, today: queries.today,
-                          exact: exact, display: display, rowStyles: styles)
+        var listing = NowListing(name: "queues", asOf: queries.asOf, calendar: queries.calendar, today: queries.today,
+                                 exact: exact, display: display, rowStyles: styles)
+        listing.keyColumns = 2    // id, queue
+        return listing
     }
 
     public static func calls(_ rows: [RecentCall], queries: NowQueries, filter: RecentCallsFilter) -> NowListing {
@@ -193,6 +201,7 @@ extension NowListing {
         }
         var listing = NowListing(name: "calls", asOf: queries.asOf, calendar: calendar, today: queries.today,
                                  exact: exact, display: display, rowStyles: styles)
+        listing.keyColumns = 3    // time, type, caller
         listing.jsonExtras = [
             ("since", JSONText.quote(calendar.iso8601(filter.since))),
             ("limit", filter.limit.map(String.init) ?? "null"),

@@ -63,9 +63,10 @@ public enum ReportPage {
             "title": .text(title),
             "style": try ReportAssets.stylesheet(),
             "heading": .text(kind.title),
-            "subtitle": .text(Words.rangeDescription(parameters) + " · interval \(parameters.interval)"),
+            // One row per call: no period, so no interval to state.
+            "subtitle": .text(Words.rangeDescription(parameters) + (kind == .callsMissed ? "" : " · interval \(parameters.interval)")),
             "coverage": Words.coverage(coverage, calendar: parameters.calendar),
-            "table": HTML.table(table),
+            "table": HTML.table(table, headers: table.columns.map(ColumnLabels.htmlHeader)),
         ])
     }
 }

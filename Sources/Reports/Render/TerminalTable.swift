@@ -28,19 +28,21 @@ public enum TerminalStyle: Sendable, Hashable {
 /// The reports' aligned table (`TextTable`), with a whole row coloured at a time: the layout
 /// is the plain table's, so colours never shift a column.
 public enum TerminalTable {
-    /// `rowStyles[i]` colours row `i` (nil: plain); the header is bold. Without `color`, the
-    /// bytes of `TextTable.render`.
-    public static func render(_ table: ReportTable, rowStyles: [TerminalStyle?], color: Bool) -> String {
-        let plain = TextTable.render(table)
-        guard color else { return plain }
-        var lines = plain.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        // TextTable: the header, a rule, one line per row (or "(no rows)"), then "" after the last "\n".
-        if !lines.isEmpty { lines[0] = TerminalStyle.bold.apply(lines[0]) }
-        for (index, style) in rowStyles.enumerated() where index < table.rows.count {
-            let line = index + 2
-            guard let style, line < lines.count, !lines[line].isEmpty else { continue }
-            lines[line] = style.apply(lines[line])
+    /// `rowStyles[i]` colours row `i` (nil: plain), in every group of a wrapped table; the
+    /// headers are bold. Without `color`, the bytes of `TextTable.render`.
+    public static func render(_ table: ReportTable, rowStyles: [TerminalStyle?], color: Bool, width: Int = .max, keyColumns: Int = 0) -> String {
+        guard color else { return TextTable.render(table, width: width, keyColumns: keyColumns) }
+        var text = ""
+        for line in TextTable.lines(table, width: width, keyColumns: keyColumns) {
+            if line.isHeader {
+                text += TerminalStyle.bold.apply(line.text)
+            } else if let row = line.row, row < rowStyles.count, let style = rowStyles[row], !line.text.isEmpty {
+                text += style.apply(line.text)
+            } else {
+                text += line.text
+            }
+            text += "\n"
         }
-        return lines.joined(separator: "\n")
+        return text
     }
 }

@@ -153,13 +153,40 @@ public enum JSONText {
 
 /// Columns aligned with spaces (by terminal columns: CJK characters take two), numbers to the
 /// right; control characters never reach the terminal.
+///
+/// A table wider than `width` wraps into groups of columns printed one under the other, each
+/// with the first `keyColumns` columns (what names a row: its period, agent, queue...) on its
+/// left and a blank line between groups, so every line fits and every figure still sits on the
+/// line of the row it belongs to. Stacking whole rows instead (a block per agent) would make
+/// a day of hourly rows many screens long and lose the column to compare down. While wrapping,
+/// text wider than `wrappedTextWidth` is shortened with "…" (a name of any length must not push
+/// the figures off the screen; CSV and JSON carry it whole).
 public enum TextTable {
-    public static func render(_ table: ReportTable) -> String {
+    /// Text columns are cut to this many terminal columns when the table has to wrap.
+    public static let wrappedTextWidth = 24
+    /// The narrowest a shortened key column becomes before a line is let overflow instead.
+    static let narrowestKey = 6
+
+    /// One printed line: the row it shows (nil for a header, a rule or a blank line).
+    struct Line {
+        var text: String
+        var row: Int?
+        var isHeader = false
+    }
+
+    public static func render(_ table: ReportTable, width: Int = .max, keyColumns: Int = 0) -> String {
+        var text = ""
+        for line in lines(table, width: width, keyColumns: keyColumns) { text += line.text + "\n" }
+        return text
+    }
+
+    static func lines(_ table: ReportTable, width: Int, keyColumns: Int) -> [Line] {
         let header = table.columns.map { TextSanitizer.clean($0, flattenLines: true) }
         let body = table.rows.map { $0.map { TextSanitizer.clean($0.plainText, flattenLines: true) } }
+        let count = header.count
         var widths = header.map(TerminalWidth.of)
         for row in body {
-            for (index, value) in row.enumerated() where index < widths.count {
+            for (index, value) in row.enumerated() where index < count {
                 widths[index] = max(widths[index], TerminalWidth.of(value))
             }
         }
@@ -167,20 +194,88 @@ public enum TextTable {
             table.rows.contains { column < $0.count && $0[column].isNumeric }
                 && table.rows.allSatisfy { column >= $0.count || $0[column].isNumeric || $0[column] == .empty }
         }
-        func line(_ values: [String]) -> String {
-            var parts: [String] = []
-            for (index, value) in values.enumerated() {
-                let padding = String(repeating: " ", count: max(0, widths[index] - TerminalWidth.of(value)))
-                parts.append(numeric[index] ? padding + value : value + padding)
-            }
-            var text = parts.joined(separator: "  ")
-            while text.hasSuffix(" ") { text.removeLast() }
-            return text + "\n"
+        // Text that can be shortened: not figures, and not times (a cut period or time is a wrong one).
+        let shortenable = table.columns.indices.map { column in
+            !numeric[column] && !table.rows.contains { column < $0.count && { if case .time = $0 { return true } else { return false } }($0[column]) }
         }
-        var text = line(header)
-        text += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-        for row in body { text += line(row) }
-        if table.rows.isEmpty { text += "(no rows)\n" }
-        return text
+        let groups: [[Int]]
+        if count == 0 || widths.reduce(0, +) + 2 * (count - 1) <= width {
+            groups = [Array(0..<count)]
+        } else {
+            groups = wrap(widths: &widths, headers: header, shortenable: shortenable, numeric: numeric, width: width,
+                          keyColumns: min(max(0, keyColumns), count))
+        }
+
+        var result: [Line] = []
+        for (number, group) in groups.enumerated() {
+            if number > 0 { result.append(Line(text: "", row: nil)) }
+            func line(_ values: [String]) -> String {
+                var parts: [String] = []
+                for index in group {
+                    let value = fit(index < values.count ? values[index] : "", width: widths[index])
+                    let padding = String(repeating: " ", count: max(0, widths[index] - TerminalWidth.of(value)))
+                    parts.append(numeric[index] ? padding + value : value + padding)
+                }
+                var text = parts.joined(separator: "  ")
+                while text.hasSuffix(" ") { text.removeLast() }
+                return text
+            }
+            result.append(Line(text: line(header), row: nil, isHeader: true))
+            result.append(Line(text: group.map { String(repeating: "-", count: widths[$0]) }.joined(separator: "  "), row: nil))
+            for (index, row) in body.enumerated() { result.append(Line(text: line(row), row: index)) }
+        }
+        if table.rows.isEmpty { result.append(Line(text: "(no rows)", row: nil)) }
+        return result
+    }
+
+    /// The groups of columns, each the keys then as many other columns as fit in `width`;
+    /// narrows text columns in `widths` so that they do.
+    static func wrap(widths: inout [Int], headers: [String], shortenable: [Bool], numeric: [Bool], width: Int, keyColumns: Int) -> [[Int]] {
+        let count = widths.count
+        for index in 0..<count where shortenable[index] {
+            widths[index] = min(widths[index], max(wrappedTextWidth, TerminalWidth.of(headers[index])))
+        }
+        let keys = Array(0..<keyColumns)
+        let others = Array(keyColumns..<count)
+        func keysWidth() -> Int { keys.reduce(0) { $0 + widths[$1] + 2 } }
+        // The keys leave room for the widest figure or time beside them: the widest key text gives way.
+        let widestNumber = others.filter { !shortenable[$0] }.map { widths[$0] }.max() ?? 0
+        while keysWidth() + widestNumber > width {
+            guard let widest = keys.filter({ shortenable[$0] && widths[$0] > narrowestKey }).max(by: { widths[$0] < widths[$1] }) else { break }
+            widths[widest] -= 1
+        }
+        for index in others where shortenable[index] && keysWidth() + widths[index] > width {
+            widths[index] = max(1, width - keysWidth())
+        }
+        if others.isEmpty { return [keys] }
+        var groups: [[Int]] = []
+        var current: [Int] = []
+        var used = keysWidth()
+        for index in others {
+            if !current.isEmpty && used + 2 + widths[index] > width {
+                groups.append(keys + current)
+                current = []
+                used = keysWidth()
+            }
+            used += (current.isEmpty ? 0 : 2) + widths[index]
+            current.append(index)
+        }
+        groups.append(keys + current)
+        return groups
+    }
+
+    /// `text` cut to `width` terminal columns, ending in "…" when cut.
+    static func fit(_ text: String, width: Int) -> String {
+        guard TerminalWidth.of(text) > width else { return text }
+        guard width > 0 else { return "" }
+        var result = ""
+        var used = 0
+        for character in text {
+            let next = TerminalWidth.of(character)
+            if used + next > width - 1 { break }
+            result.append(character)
+            used += next
+        }
+        return result + "…"
     }
 }

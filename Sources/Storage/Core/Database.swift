@@ -30,14 +30,17 @@ public final class Database {
 
     /// Opens (and for `.readWrite` creates) the database at `path`.
     ///
-    /// - Parameter busyTimeout: how long a statement waits for another connection's lock
-    ///   before failing with `SQLITE_BUSY`, in milliseconds.
-    public init(path: String, mode: AccessMode = .readWrite, busyTimeout: Int32 = 5_000) throws(StorageError) {
+    /// - Parameters:
+    ///   - busyTimeout: how long a statement waits for another connection's lock before
+    ///     failing with `SQLITE_BUSY`, in milliseconds.
+    ///   - fileMode: the permissions of a file created here: the owner's alone unless asked
+    ///     (`collect --group-readable`). SQLite gives the `-wal` and `-shm` files the same.
+    public init(path: String, mode: AccessMode = .readWrite, busyTimeout: Int32 = 5_000, fileMode: mode_t = 0o600) throws(StorageError) {
         Database.configureSQLiteOnce()
         self.path = path
         self.mode = mode
         if mode == .readWrite {
-            try Database.createFileIfMissing(path)
+            try Database.createFileIfMissing(path, fileMode: fileMode)
         }
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         flags |= mode == .readWrite ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY
@@ -76,11 +79,14 @@ public final class Database {
         _ = sqliteConfigured
     }
 
-    /// The collector's database holds call data: nobody but its owner should read it.
-    private static func createFileIfMissing(_ path: String) throws(StorageError) {
+    /// The collector's database holds call data: nobody but its owner (and, when asked, its
+    /// group) should read it.
+    private static func createFileIfMissing(_ path: String, fileMode: mode_t) throws(StorageError) {
         guard path != ":memory:", !path.isEmpty else { return }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
         if descriptor >= 0 {
+            // Exactly the mode asked, whatever the umask.
+            fchmod(descriptor, fileMode)
             close(descriptor)
             return
         }
@@ -114,6 +120,13 @@ public final class Database {
             }
             try execute(sql: "PRAGMA synchronous = NORMAL")
             try execute(sql: "PRAGMA foreign_keys = ON")
+            // The `-wal` and `-shm` files stay when the last connection closes: a reader that
+            // may not write the folder (a supervisor in the database's group) cannot create
+            // them, and SQLite reads a WAL database only through them.
+            if expected == "wal" {
+                var persist: Int32 = 1
+                sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+            }
             // The writer touches the journal's end and every derived table's indexes in each
             // batch: a 16 MiB page cache keeps those pages in memory instead of re-reading
             // them from the OS for every message. Measured on a 2.4M-line day (a 900 MB

@@ -1,8 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension Database {
     /// Opens the database for the collector (the single writer), creating it when missing
     /// and bringing its schema up to date.
-    public static func openWriter(path: String) throws -> (Database, Migrator.Outcome) {
-        let database = try Database(path: path, mode: .readWrite)
+    public static func openWriter(path: String, fileMode: mode_t = 0o600) throws -> (Database, Migrator.Outcome) {
+        let database = try Database(path: path, mode: .readWrite, fileMode: fileMode)
         let outcome = try Migrator.embedded().migrate(database)
         return (database, outcome)
     }
