@@ -128,10 +128,19 @@ public final class Recorder {
 
     /// Ends the current session: commits what was received, closes every open interval,
     /// visit and call at the session's end on the server's clock, and records why it ended.
-    public func endSession(reason: String, at localNow: Double) throws {
+    ///
+    /// The end is the server's clock at `localNow` (its last event time plus the local time
+    /// since that line was received). With `localNow` nil it is one millisecond after the last
+    /// event: for a session the server ended as asked (`collect --once`), whose end then
+    /// depends only on what the server sent, not on how long this machine took to see the
+    /// close. The close came after the last line; a millisecond, the smallest step the reports
+    /// print, keeps a caller who left at the last event apart from one still waiting at the
+    /// end (left at the session's `ended_at`, see `NowQueries.waitingSQL`).
+    public func endSession(reason: String, at localNow: Double?) throws {
         guard let current = session else { return }
         // No message, no coverage: a session that never heard the server has no end either.
-        let end = current.startedAt.map { max($0, current.serverTime(atLocal: localNow) ?? $0) }
+        let serverEnd = localNow.map { current.serverTime(atLocal: $0) } ?? current.lastEventTime.map { $0 + 0.001 }
+        let end = current.startedAt.map { max($0, serverEnd ?? $0) }
         try inBatch(now: nil) {
             if let end {
                 try closeDerivedState(at: end)

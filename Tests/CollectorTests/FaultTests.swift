@@ -146,7 +146,7 @@ struct FaultTests {
         // (A random line can only be valid JSON by chance: none of these is.)
         #expect(malformed.count == garbageLines.count)
         // One session, ended by the server's close, not by the garbage.
-        #expect(try harness.sessions().map(\.endReason) == ["connection_lost"])
+        #expect(try harness.sessions().map(\.endReason) == ["server_closed"])
         // The statistics after the garbage were interpreted.
         let database = try harness.reader()
         #expect(try database.fetchInt64("SELECT count(*) FROM queue_stat_sample WHERE queue_id = '3' AND key = 'Xivo-WaitingCalls'") == Int64(after.count))

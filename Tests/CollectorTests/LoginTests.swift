@@ -53,7 +53,7 @@ struct LoginTests {
         #expect(sessions.count == 1)
         #expect(sessions.first?.protocolVersion == "1.2")
         #expect(sessions.first?.tls == false)
-        #expect(sessions.first?.endReason == "connection_lost")
+        #expect(sessions.first?.endReason == "server_closed")
         #expect(!harness.logs.lines.joined().contains(harness.password))
     }
 
@@ -89,7 +89,7 @@ struct LoginTests {
         #expect(clear == harness.password)
 
         let sessions = try harness.sessions()
-        #expect(sessions.map(\.endReason) == ["protocol_mismatch", "connection_lost"])
+        #expect(sessions.map(\.endReason) == ["protocol_mismatch", "server_closed"])
         #expect(sessions.last?.protocolVersion == "2.0")
     }
 

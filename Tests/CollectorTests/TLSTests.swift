@@ -49,7 +49,7 @@ struct TLSTests {
         let sessions = try harness.sessions()
         #expect(sessions.count == 1)
         #expect(sessions.first?.tls == true)
-        #expect(sessions.first?.endReason == "connection_lost")
+        #expect(sessions.first?.endReason == "server_closed")
         // The STARTTLS exchange is journaled like every other line, first.
         let journal = try harness.journal().map(\.text)
         #expect(journal.first == AutopilotHandler.offer)

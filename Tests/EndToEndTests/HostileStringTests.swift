@@ -249,7 +249,8 @@ struct HostileStringTests {
             // "wide": a table as wide as its 100 kB names (COLUMNS), which the terminal table
             // otherwise shortens to fit 80 columns: every name goes through it whole.
             for format in ["csv", "html", "table", "json", "wide"] {
-                let path = day.folder.path("\(kind).\(format)")
+                // The file's extension says its format (a table is .txt), as --output wants.
+                let path = day.folder.path("\(kind).\(format == "table" || format == "wide" ? format + ".txt" : format)")
                 // calls-missed has one row per call: no --interval.
                 let interval = kind == "calls-missed" ? [] : ["--interval", "1h"]
                 var environment = ProcessInfo.processInfo.environment

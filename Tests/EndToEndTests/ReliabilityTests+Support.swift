@@ -327,7 +327,7 @@ final class LockHolder: @unchecked Sendable {
 
     /// Returns once the shell holds the lock.
     init(database: String) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.executableURL = URL(fileURLWithPath: try RequiredTool.sqlite3.require())
         process.arguments = [database]
         process.standardInput = input
         process.standardOutput = output
@@ -345,8 +345,6 @@ final class LockHolder: @unchecked Sendable {
             throw Reliability.Failure("sqlite3 could not take the lock: \(String(decoding: seen, as: UTF8.self))")
         }
     }
-
-    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") }
 
     func release() {
         guard process.isRunning else { return }

@@ -208,9 +208,9 @@ struct ReliabilityTests {
         try CollectorFaultTests.expectNoDuplicates(result)
     }
 
-    @Test("another process holds the write lock (sqlite3 shell, BEGIN IMMEDIATE; 8 s, 30 s with CALLSTATS_LONG_TESTS=1): the collector waits and says so, keeps its connection, and loses nothing")
+    @Test("another process holds the write lock (sqlite3 shell, BEGIN IMMEDIATE; 8 s, 30 s with CALLSTATS_LONG_TESTS=1): the collector waits and says so, keeps its connection, and loses nothing",
+          RequiredTool.sqlite3.trait)
     func lockHeld() async throws {
-        guard LockHolder.isAvailable else { try Test.cancel("needs the sqlite3 shell (apt-get install sqlite3)") }
         let hold = Reliability.longRuns ? 30.0 : 8.0
         let setup = try CollectorFaultTests.setup()
         // At --speed max the simulator waits for its reader: a collector that stops reading

@@ -46,7 +46,7 @@ struct TestPKI {
 
     private static func openssl(_ arguments: [String]) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.executableURL = URL(fileURLWithPath: try RequiredTool.openssl.require())
         process.arguments = arguments
         let errors = Pipe()
         process.standardOutput = FileHandle.nullDevice
@@ -64,7 +64,7 @@ struct TestPKI {
 /// TLS between the real collector and the real simulator, both as processes: STARTTLS (protocol
 /// 2.3) and the direct TLS port (protocol 1.2), certificate and host name verification, and
 /// `--tls require` against servers that cannot give it.
-@Suite("TLS end to end", .serialized, .timeLimit(.minutes(5)))
+@Suite("TLS end to end", .serialized, .timeLimit(.minutes(5)), RequiredTool.openssl.trait)
 struct TLSEndToEndTests {
     struct Setup {
         let binary: CallStatsBinary

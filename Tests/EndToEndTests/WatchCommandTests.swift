@@ -9,14 +9,10 @@ import Glibc
 /// A real terminal: a tmux server of its own (a private socket), one 200 x 50 window running
 /// a plain bash, typed into with `send-keys` and read with `capture-pane`.
 final class TmuxTerminal {
-    static let executable: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return (path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"])
-            .map { $0 + "/tmux" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
-    static let missing = "tmux is not installed (apt-get install tmux; .ci/run installs it)"
+    /// Missing, the suite is skipped with the reason, or fails in CI (`RequiredTool`).
+    static var executable: String {
+        get throws { try RequiredTool.tmux.require() }
+    }
 
     let socket = "callstats-test-\(UUID().uuidString)"
 
@@ -28,7 +24,7 @@ final class TmuxTerminal {
     /// test process's threads block most, and a child inherits that, so Ctrl-C would reach
     /// nothing), and with its output away from any pipe of ours (the server outlives the call).
     static func startServer(_ arguments: [String]) throws {
-        guard let executable else { throw CollectorTruthTests.Failure(missing) }
+        let executable = try Self.executable
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -66,7 +62,7 @@ final class TmuxTerminal {
 
     @discardableResult
     func tmux(_ arguments: [String]) throws -> String {
-        guard let executable = Self.executable else { throw CollectorTruthTests.Failure(Self.missing) }
+        let executable = try Self.executable
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["-L", socket] + arguments
@@ -123,7 +119,7 @@ final class TmuxTerminal {
     }
 }
 
-@Suite("callstats watch and colours, in a real terminal (tmux)", .enabled(if: TmuxTerminal.executable != nil, Comment(rawValue: TmuxTerminal.missing)))
+@Suite("callstats watch and colours, in a real terminal (tmux)", RequiredTool.tmux.trait)
 struct WatchCommandTests {
     static func refresh(_ screen: String) -> Int? {
         screen.firstMatch(of: /callstats watch: refresh (\d+),/).flatMap { Int($0.1) }

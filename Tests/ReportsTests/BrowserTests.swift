@@ -1,24 +1,18 @@
+import CallStatsTestSupport
 import Foundation
 @testable import Reports
 import Testing
 
 /// The nightly page in a real browser: headless Chromium loads it and must log nothing to the
-/// console (no script error, no blocked fetch). Skipped where Chromium is not installed
-/// (`apt-get install -y chromium`), except in CI (`CI` set, as `.ci/run` runs), which installs
-/// it: there a missing browser fails the tests instead of skipping them.
+/// console (no script error, no blocked fetch). Where Chromium is not installed the tests are
+/// skipped with that reason (`RequiredTool.chromium`), except in CI (`CI` set, as `.ci/run`
+/// runs), which installs it: there a missing browser fails them instead.
 @Suite("Nightly page in headless Chromium")
 struct BrowserTests {
-    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    static let required = !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty
-
     /// Chromium's stderr and the DOM it built from the file. `--no-sandbox`: CI runs as root,
     /// where Chromium refuses to start with its sandbox.
     static func load(_ path: String) throws -> (log: String, dom: String) {
-        guard let chromium else {
-            throw BrowserMissing(description: "CI is set but no Chromium at /usr/bin/chromium: .ci/run installs the chromium package")
-        }
+        let chromium = try RequiredTool.chromium.require()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium)
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0",
@@ -34,7 +28,7 @@ struct BrowserTests {
         return (String(decoding: log, as: UTF8.self), String(decoding: dom, as: UTF8.self))
     }
 
-    @Test("a page with a script error is caught by this check", .enabled(if: chromium != nil || required))
+    @Test("a page with a script error is caught by this check", RequiredTool.chromium.trait)
     func controlPage() throws {
         let fixture = try Fixture()
         let path = fixture.folder.path("control.html")
@@ -42,7 +36,7 @@ struct BrowserTests {
         #expect(try Self.load(path).log.contains("CONSOLE"))
     }
 
-    @Test("the golden nightly page logs nothing to the console and runs no script", .enabled(if: chromium != nil || required))
+    @Test("the golden nightly page logs nothing to the console and runs no script", RequiredTool.chromium.trait)
     func goldenPage() throws {
         let report = try OutputTests.nightly()
         let fixture = try Fixture()
@@ -53,8 +47,4 @@ struct BrowserTests {
         #expect(dom.contains("Call center day report"))
         #expect(!dom.contains("<script"))
     }
-}
-
-struct BrowserMissing: Error, CustomStringConvertible {
-    let description: String
 }

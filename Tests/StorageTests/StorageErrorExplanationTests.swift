@@ -9,6 +9,7 @@ struct StorageErrorExplanationTests {
         (26, "file is not a database", "not a SQLite database (file is not a database)"),               // SQLITE_NOTADB
         (14, "unable to open database file", "cannot open: unable to open database file (check the path and its permissions)"), // SQLITE_CANTOPEN
         (8, "attempt to write a readonly database", "cannot write: attempt to write a readonly database (check the file's and its folder's permissions)"), // SQLITE_READONLY
+        (10 | (1 << 8), "disk I/O error", "the file could not be read or written: disk I/O error (check that it is a database file and that the disk works)"), // SQLITE_IOERR_READ: by primary code
         (11, "database disk image is malformed", "the database is damaged: database disk image is malformed"), // SQLITE_CORRUPT
         (13, "database or disk is full", "the disk is full: database or disk is full"),                 // SQLITE_FULL
         (5, "database is locked", "the database is locked by another process: database is locked"),     // SQLITE_BUSY

@@ -61,7 +61,7 @@ struct CallsCommand: ParsableCommand {
         do {
             return try calendar.parseInstant(isClock ? "\(today)T\(clock)" : text)
         } catch {
-            throw CLIError("--since \(text): not a time: use HH:MM (today), YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS] with an optional offset (Z, +02:00)")
+            throw ValidationError("--since \(text): not a time: use HH:MM (today), YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS] with an optional offset (Z, +02:00)")
         }
     }
 }

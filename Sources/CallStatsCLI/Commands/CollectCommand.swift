@@ -59,7 +59,7 @@ struct CollectCommand: AsyncParsableCommand {
         discussion: "Put the database in a folder of that group with the setgid bit (chmod 2750), so the files take its group."))
     var groupReadable = false
 
-    @Flag(help: "One session only: exit 0 when the server closes the connection, non-zero on any failure.")
+    @Flag(help: "One session only: exit 0 when the server closes the connection (a normal end, recorded as server_closed), non-zero on any failure.")
     var once = false
 
     private var defaultPort: Int {

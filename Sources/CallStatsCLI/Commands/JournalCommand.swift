@@ -39,31 +39,30 @@ struct JournalCommand: ParsableCommand {
         if let session, session < 1 {
             throw ValidationError("--session must be a collection session's id (1 or more)")
         }
+        _ = try filter()
     }
 
-    func run() throws {
-        let calendar: ReportCalendar
-        if let tz {
-            guard let zone = ReportCalendar(timeZoneIdentifier: tz) else {
-                throw CLIError("--tz \(tz): unknown time zone (use a name such as Europe/Paris, America/New_York or UTC)")
-            }
-            calendar = zone
-        } else {
-            calendar = ReportCalendar(timeZone: .current)
-        }
+    /// The lines asked for; every error is about the options' values (`ValidationError`).
+    private func filter() throws -> JournalFilter {
+        let calendar = try NowOptions.calendar(tz)
         func instant(_ text: String?, _ option: String) throws -> Double? {
             guard let text else { return nil }
             do {
                 return try calendar.parseInstant(text)
             } catch {
-                throw CLIError("\(option) \(error)")
+                throw ValidationError("\(option) \(error)")
             }
         }
         let filter = JournalFilter(
             sessionID: session, receivedFrom: try instant(from, "--from"), receivedBefore: try instant(to, "--to"))
         if let start = filter.receivedFrom, let end = filter.receivedBefore, end <= start {
-            throw CLIError("--to \(to ?? "") must come after --from \(from ?? "")")
+            throw ValidationError("--to \(to ?? "") must come after --from \(from ?? "")")
         }
+        return filter
+    }
+
+    func run() throws {
+        let filter = try filter()
         let connection = try database.openReader()
         var output = StandardOutput()
         try database.explainingFailures {

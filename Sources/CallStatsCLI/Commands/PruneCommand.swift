@@ -35,10 +35,8 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let age = RetentionAge.seconds(journalOlderThan) else { throw ExitCode.validationFailure }
-        guard FileManager.default.fileExists(atPath: database.db) else {
-            throw CLIError("\(database.db): no such database file")
-        }
+        guard let age = RetentionAge.seconds(journalOlderThan) else { throw ValidationError("--journal-older-than \(journalOlderThan): not an age") }
+        try database.requireExistingFile()
         let cutoff = Date().timeIntervalSince1970 - age
         // Not the WriterLock: pruning is meant to run while the collector writes.
         let connection = dryRun ? try database.openReader() : try database.openWriter().0

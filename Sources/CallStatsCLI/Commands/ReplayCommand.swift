@@ -20,9 +20,8 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        guard FileManager.default.fileExists(atPath: database.db) else {
-            throw CLIError("\(database.db): no such database file")
-        }
+        // Before the lock, whose file is made beside the database.
+        try database.requireExistingFile()
         let lock: WriterLock
         do {
             lock = try WriterLock(databasePath: database.db)

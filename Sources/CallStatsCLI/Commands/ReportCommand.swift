@@ -97,6 +97,8 @@ enum ReportFailures {
         do {
             return try body()
         } catch let error as ReportError {
+            // `--queue purple` where the database knows no such queue: the option's value.
+            if error.isBadArgument { throw CLIError.badArgument(error.description) }
             throw CLIError(error.description)
         } catch let error as ReportTimeError {
             throw CLIError(error.description)
@@ -200,12 +202,26 @@ struct ReportNightlyCommand: ParsableCommand {
 
     @OptionGroup var thresholds: ReportThresholdOptions
 
+    func validate() throws {
+        _ = try day()
+    }
+
+    /// The day asked for, in its zone; errors are the options' (`ValidationError`). Not
+    /// through `ReportRangeOptions.parse`, whose errors ArgumentParser wraps as another
+    /// command's, which would exit 1.
+    private func day() throws -> (calendar: ReportCalendar, range: Period, day: ReportCalendar.Day) {
+        let calendar = try NowOptions.calendar(tz)
+        do {
+            let day = try calendar.parseDay(date, now: Date().timeIntervalSince1970)
+            return (calendar, try calendar.range(of: day), day)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
     func run() throws {
         try ReportFailures.explained {
-            let rangeOptions = try ReportRangeOptions.parse(["--date", date] + (tz.map { ["--tz", $0] } ?? []))
-            let calendar = try rangeOptions.calendar()
-            let (range, day) = try rangeOptions.range(calendar)
-            guard let day else { throw CLIError("--date \(date): not a day") }
+            let (calendar, range, day) = try day()
             var parameters = ReportParameters(calendar: calendar, range: range, interval: NightlyReport.csvInterval)
             try thresholds.apply(to: &parameters)
             let connection = try database.openReader()

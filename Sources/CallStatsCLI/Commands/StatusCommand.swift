@@ -15,7 +15,8 @@ struct StatusCommand: ParsableCommand {
         discussion: """
             Exit status: 0 when a collector is running with a live session whose last message is \
             at most --stale seconds old; 1 when no collection session is live; 2 when the last \
-            message is older than --stale. The database is opened read-only.
+            message is older than --stale; 1 also when the database cannot be read, and 64 for a \
+            usage error (a bad option value). The database is opened read-only.
             """
     )
 

@@ -34,9 +34,12 @@ struct WatchCommand: ParsableCommand {
         let interval = try ReportThresholdOptions.seconds(every, option: "--every")
         guard interval >= 0.1 else { throw ValidationError("--every \(every): at least 100 ms between refreshes") }
         _ = try ReportThresholdOptions.seconds(serviceLevelThreshold, option: "--sl-threshold")
+        _ = try NowOptions.calendar(tz)
     }
 
     func run() throws {
+        // The database first: a bad --db reads the same as in every other command.
+        let reader = try NowReader(database: database)
         guard FileDescriptorOutput.isTerminal(STDOUT_FILENO) else {
             throw CLIError("watch redraws a terminal, and standard output is not one: use callstats agents or callstats queues with --format csv or json")
         }
@@ -44,7 +47,6 @@ struct WatchCommand: ParsableCommand {
         var thresholds = NowThresholds()
         thresholds.serviceLevelThreshold = try ReportThresholdOptions.seconds(serviceLevelThreshold, option: "--sl-threshold")
         let calendar = try NowOptions.calendar(tz)
-        let reader = try NowReader(database: database)
         let color = TerminalColor.enabled()
 
         let wake = WatchSignals()

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Storage
 
-/// `--db PATH`, shared by every command that reads or writes the database.
+/// `--db PATH`, shared by every command that reads or writes the database: the one place the
+/// command line opens a database, so every command words a bad path the same way.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The CallStats SQLite database file.", valueName: "path"))
     var db: String
@@ -20,16 +21,36 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens read-only; never creates the file.
     func openReader() throws -> Database {
-        if !FileManager.default.fileExists(atPath: db) {
-            throw CLIError("\(db): no such database file")
-        }
+        try requireExistingFile()
         return try opening { try Database.openReader(path: db) }
     }
 
+    /// For the commands that must not create the database and do something before opening it
+    /// (take the writer lock beside it): the same words as `openReader`.
+    func requireExistingFile() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: db, isDirectory: &isDirectory) else {
+            throw CLIError("\(db): no such database file")
+        }
+        if isDirectory.boolValue { throw folderGiven }
+    }
+
+    /// A folder given as the database: SQLite would only say "disk I/O error" (reading) or
+    /// "unable to open database file" (writing).
+    private var folderGiven: CLIError {
+        let example = db.hasSuffix("/") ? db + "calls.db" : db + "/calls.db"
+        return CLIError("\(db) is a folder, not a database file (give the file's path, such as \(example))")
+    }
+
     private func opening<T>(_ body: () throws -> T) throws -> T {
-        let folder = (db as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: db, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw folderGiven
+        }
+        // Split by hand: NSString's deletingLastPathComponent crashes on a one-character
+        // relative name on Linux (`--db a`, swift-corelibs-foundation).
+        let folder = db.lastIndex(of: "/").map { $0 == db.startIndex ? "/" : String(db[..<$0]) } ?? ""
         if !folder.isEmpty {
-            var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
                 throw CLIError("\(db): the folder \(folder) does not exist")
             }

@@ -52,15 +52,20 @@ struct NowOptions: ParsableArguments {
     @Option(help: ArgumentHelp("table, csv or json (default: table on a terminal, else csv). A table fits COLUMNS, else the terminal's width, else 80.", valueName: "format"))
     var format: ListingFormatArgument?
 
+    func validate() throws {
+        _ = try calendar()
+    }
+
     func calendar() throws -> ReportCalendar {
         try Self.calendar(tz)
     }
 
-    /// `--tz` as `report` reads it: the machine's zone when absent.
+    /// `--tz` as every command reads it: the machine's zone when absent; an unknown zone is a
+    /// usage error (`ValidationError`, exit status 64).
     static func calendar(_ tz: String?) throws -> ReportCalendar {
         guard let tz else { return ReportCalendar(timeZone: .current) }
         guard let calendar = ReportCalendar(timeZoneIdentifier: tz) else {
-            throw CLIError("--tz \(tz): unknown time zone (use a name such as Europe/Paris, America/New_York or UTC)")
+            throw ValidationError("--tz \(tz): unknown time zone (use a name such as Europe/Paris, America/New_York or UTC)")
         }
         return calendar
     }

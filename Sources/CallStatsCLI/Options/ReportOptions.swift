@@ -16,12 +16,15 @@ struct ReportRangeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Time zone of the report's days and periods, e.g. Europe/Paris (default: the machine's).", valueName: "zone"))
     var tz: String?
 
+    /// The time zone and the range are the options' values: a usage error (exit status 64),
+    /// found before the database is opened or a file written.
+    func validate() throws {
+        _ = try range(calendar())
+    }
+
+    /// Every error here is about the options' values: a `ValidationError` (exit status 64).
     func calendar() throws -> ReportCalendar {
-        guard let tz else { return ReportCalendar(timeZone: .current) }
-        guard let calendar = ReportCalendar(timeZoneIdentifier: tz) else {
-            throw CLIError("--tz \(tz): unknown time zone (use a name such as Europe/Paris, America/New_York or UTC)")
-        }
-        return calendar
+        try NowOptions.calendar(tz)
     }
 
     /// The range asked for; `defaultDay` applies when neither --date nor --from/--to is given.
@@ -36,22 +39,22 @@ struct ReportRangeOptions: ParsableArguments {
                 let start = try calendar.parseInstant(from)
                 let end = try calendar.parseInstant(to)
                 guard end > start else {
-                    throw CLIError("--to \(to) must come after --from \(from)")
+                    throw ValidationError("--to \(to) must come after --from \(from)")
                 }
                 return (Period(start: start, end: end), nil)
             case (nil, nil, nil):
                 guard let defaultDay else {
-                    throw CLIError("say which time to report on: --date YYYY-MM-DD (or today, yesterday), or --from and --to")
+                    throw ValidationError("say which time to report on: --date YYYY-MM-DD (or today, yesterday), or --from and --to")
                 }
                 let day = try calendar.parseDay(defaultDay, now: now)
                 return (try calendar.range(of: day), day)
             case (_?, _, _):
-                throw CLIError("give either --date or --from and --to, not both")
+                throw ValidationError("give either --date or --from and --to, not both")
             default:
-                throw CLIError("--from and --to go together: give both")
+                throw ValidationError("--from and --to go together: give both")
             }
         } catch let error as ReportTimeError {
-            throw CLIError(error.description)
+            throw ValidationError(error.description)
         }
     }
 }
@@ -151,23 +154,48 @@ struct ReportThresholdOptions: ParsableArguments {
 extension ReportFormat: ExpressibleByArgument {}
 
 /// `--format`, `--output`.
+///
+/// A file's extension and its contents agree: `--output missed.xlsx` would otherwise get CSV
+/// under a name a spreadsheet opens as Excel and refuses. Without `--format` the extension
+/// chooses the format; with it, an extension that says another format is refused.
 struct ReportOutputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("csv, html, table or json (default: table on a terminal, else csv; with --output, from its extension). A table fits COLUMNS, else the terminal's width, else 80.", valueName: "format"))
+    @Option(help: ArgumentHelp("csv, html, table or json (default: with --output, from its extension; else table on a terminal, csv otherwise). A table fits COLUMNS, else the terminal's width, else 80.", valueName: "format"))
     var format: ReportFormat?
 
-    @Option(help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "path"))
+    @Option(help: ArgumentHelp(
+        "Write to this file (atomically) instead of standard output. Its extension is the format: .csv, .html (.htm), .json, .txt (table); another extension, or one that disagrees with --format, is refused; a name without one gets --format, else csv.",
+        valueName: "path"))
     var output: String?
 
-    var resolvedFormat: ReportFormat {
-        if let format { return format }
-        if let output {
-            switch (output as NSString).pathExtension.lowercased() {
-            case "html", "htm": return .html
-            case "json": return .json
-            case "txt": return .table
-            default: return .csv
-            }
+    /// The extensions of each format's files.
+    static let extensions: [(ReportFormat, [String])] = [(.csv, ["csv"]), (.html, ["html", "htm"]), (.json, ["json"]), (.table, ["txt"])]
+
+    /// The format an extension names (lowercase, without the dot), nil for none known.
+    static func format(ofExtension pathExtension: String) -> ReportFormat? {
+        extensions.first { $0.1.contains(pathExtension) }?.0
+    }
+
+    func validate() throws {
+        _ = try outputFormat()
+    }
+
+    /// The format for `--output` (nil without one), or why the file's name and `--format` disagree.
+    private func outputFormat() throws -> ReportFormat? {
+        guard let output else { return nil }
+        let pathExtension = (output as NSString).pathExtension.lowercased()
+        if pathExtension.isEmpty { return format ?? .csv }
+        guard let named = Self.format(ofExtension: pathExtension) else {
+            throw ValidationError("--output \(output): callstats writes no .\(pathExtension) files: name it .csv (opens in spreadsheets), .html, .json or .txt (a table)")
         }
+        if let format, format != named {
+            throw ValidationError("--output \(output) names a .\(pathExtension) file but --format is \(format.rawValue): make them agree (or leave out --format)")
+        }
+        return named
+    }
+
+    var resolvedFormat: ReportFormat {
+        if let chosen = try? outputFormat() { return chosen }
+        if let format { return format }
         return FileDescriptorOutput.isTerminal(STDOUT_FILENO) ? .table : .csv
     }
 }

@@ -131,7 +131,8 @@ public actor RecordingWriter {
 
     /// Ends the session (committing it). A database failure here is logged and the session
     /// abandoned; there is nothing more the caller could do about it.
-    public func endSession(reason: String, at localNow: Double) {
+    /// `localNow` nil ends it at the server's last event (see `Recorder.endSession`).
+    public func endSession(reason: String, at localNow: Double?) {
         guard failure == nil else { return }
         do {
             try recorder.endSession(reason: reason, at: localNow)

@@ -17,11 +17,18 @@ import Darwin
 enum SessionEnd: Sendable, Equatable {
     /// Graceful shutdown or cancellation: everything received was recorded and committed.
     case shutdown
-    /// The server closed the connection after the login.
-    case serverClosed
+    /// The server closed the connection after the login: `clean` when it ended the stream
+    /// (TCP FIN), not when the connection was reset.
+    case serverClosed(clean: Bool)
     /// The server named another protocol version: reconnect with it.
     case versionMismatch(serverVersion: String)
     case failed(CollectorError)
+
+    /// `collection_session.end_reason` of a session that `collect --once` asked for and the
+    /// server ended cleanly: the end that was asked for, a normal one (the demo's simulator
+    /// closes every connection when its day is over). Without `--once` the same close is
+    /// `connection_lost`, as is a reset with it: the collector did not expect those.
+    static let onceServerClosedReason = "server_closed"
 
     /// `collection_session.end_reason`.
     var reason: String {
@@ -109,6 +116,10 @@ struct SessionRunner: Sendable {
         switch end {
         case .failed(.database):
             break  // The writer already abandoned the session.
+        case .serverClosed(clean: true) where configuration.once:
+            // Ended at the server's last event, not at this machine's later clock: the same
+            // lines record the same session, byte for byte (the demo's reports).
+            await writer.endSession(reason: SessionEnd.onceServerClosedReason, at: nil)
         default:
             await writer.endSession(reason: end.reason, at: clock())
         }
@@ -170,7 +181,7 @@ struct SessionRunner: Sendable {
                 input = nil
             } catch {
                 if Self.isShuttingDown { return .shutdown }
-                if loggedIn && Self.isPeerClose(error) { return .serverClosed }
+                if loggedIn && Self.isPeerClose(error) { return .serverClosed(clean: false) }
                 if Self.isTLSError(error) {
                     return .failed(.tlsFailed(server: server, reason: Self.describe(error)))
                 }
@@ -178,7 +189,7 @@ struct SessionRunner: Sendable {
             }
             guard let input else {
                 if Self.isShuttingDown { return .shutdown }
-                return loggedIn ? .serverClosed : .failed(.closedBeforeLogin(server: server))
+                return loggedIn ? .serverClosed(clean: true) : .failed(.closedBeforeLogin(server: server))
             }
 
             switch input {

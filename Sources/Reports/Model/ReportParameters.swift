@@ -55,5 +55,12 @@ public struct ReportParameters: Sendable {
 /// A failure a person can act on (an unknown queue name, a template placeholder that does not exist).
 public struct ReportError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// The value of an option is wrong (`--queue` names no queue of the database): the
+    /// command line's usage error, not a failure of the report.
+    public let isBadArgument: Bool
+
+    public init(_ description: String, isBadArgument: Bool = false) {
+        self.description = description
+        self.isBadArgument = isBadArgument
+    }
 }

@@ -12,10 +12,15 @@ public enum AtomicFile {
         public let description: String
     }
 
+    /// `.NAME.PID.tmp` in the folder of `path`. Split by hand: NSString's path methods crash on
+    /// a one-character relative name on Linux (`--output a`, swift-corelibs-foundation).
+    static func temporaryPath(for path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return ".\(path).\(getpid()).tmp" }
+        return String(path[...slash]) + ".\(path[path.index(after: slash)...]).\(getpid()).tmp"
+    }
+
     public static func write(_ text: String, to path: String) throws(Failure) {
-        let folder = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let temporary = (folder.isEmpty ? "" : folder + "/") + ".\(name).\(getpid()).tmp"
+        let temporary = temporaryPath(for: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw Failure(description: "cannot create \(temporary): \(String(cString: strerror(errno)))")
@@ -79,9 +84,7 @@ public final class AtomicFileOutput: TextOutput {
 
     public init(path: String) throws(AtomicFile.Failure) {
         self.path = path
-        let folder = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        temporary = (folder.isEmpty ? "" : folder + "/") + ".\(name).\(getpid()).tmp"
+        temporary = AtomicFile.temporaryPath(for: path)
         let descriptor = Glibc_open(temporary)
         guard descriptor >= 0 else {
             throw AtomicFile.Failure(description: "cannot create \(temporary): \(String(cString: strerror(errno)))")

@@ -302,7 +302,7 @@ extension Directory {
         var ids: Set<String> = []
         for value in values {
             guard users[value] != nil else {
-                throw ReportError("no user has the id '\(value)' in the database")
+                throw ReportError("no user has the id '\(value)' in the database", isBadArgument: true)
             }
             ids.insert(value)
         }

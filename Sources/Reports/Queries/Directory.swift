@@ -43,7 +43,7 @@ struct Directory {
         for value in values {
             let matches = queues.filter { $0.key == value || $0.value.name == value || $0.value.displayName == value }.map(\.key)
             guard !matches.isEmpty else {
-                throw ReportError("no queue has the id or name '\(value)' in the database")
+                throw ReportError("no queue has the id or name '\(value)' in the database", isBadArgument: true)
             }
             ids.formUnion(matches)
         }
@@ -56,7 +56,7 @@ struct Directory {
         for value in values {
             let matches = agents.filter { $0.key == value || $0.value.number == value }.map(\.key)
             guard !matches.isEmpty else {
-                throw ReportError("no agent has the id or number '\(value)' in the database")
+                throw ReportError("no agent has the id or number '\(value)' in the database", isBadArgument: true)
             }
             ids.formUnion(matches)
         }

@@ -57,6 +57,8 @@ extension StorageError {
             return "cannot open: \(message) (check the path and its permissions)"
         case SQLITE_READONLY:
             return "cannot write: \(message) (check the file's and its folder's permissions)"
+        case SQLITE_IOERR:
+            return "the file could not be read or written: \(message) (check that it is a database file and that the disk works)"
         case SQLITE_CORRUPT:
             return "the database is damaged: \(message)"
         case SQLITE_FULL:
