@@ -309,9 +309,12 @@ struct ReliabilityTests {
         #expect(refusedNew.log.contains("cannot create \(setup.database): Permission denied"), "\(refusedNew.log)")
         #expect(!FileManager.default.fileExists(atPath: setup.database))
 
-        // A database closed cleanly (no -wal, no -shm beside it).
+        // A database without its -wal and -shm (copied alone, say): SQLite needs to create them.
         chmod(setup.folder.url.path, 0o755)
         #expect(try await Reliability.run(setup.binary, ["migrate", "--db", setup.database]).status == 0)
+        for suffix in ["-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: setup.database + suffix)
+        }
         Unprivileged.own(setup.database)
         let before = try Data(contentsOf: URL(fileURLWithPath: setup.database))
         chmod(setup.folder.url.path, 0o555)

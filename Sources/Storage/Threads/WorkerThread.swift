@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A thread of its own that runs jobs one at a time, in the order they were queued: where
 /// CallStats does blocking work (SQLite's writes, its busy waits, its checkpoints), so that
@@ -117,7 +120,14 @@ public final class WorkerThread: @unchecked Sendable {
         if niceness != 0 {
             setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
         }
-        // Named from the thread itself, so that the name is the kernel's, not only Foundation's.
+        // Named from the thread itself, in the kernel (what `top -H` and /proc show; a new
+        // thread starts with its creator's name there) and in Foundation.
+        #if os(Linux)
+        if let comm = fopen("/proc/thread-self/comm", "w") {
+            fputs(String(decoding: name.utf8.prefix(15), as: UTF8.self), comm)
+            fclose(comm)
+        }
+        #endif
         Thread.current.name = name
         condition.lock()
         while true {
