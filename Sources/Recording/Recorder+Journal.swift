@@ -33,12 +33,7 @@ extension Recorder {
     func writeJournalBlock() throws {
         guard var block = journalBlock, block.hasUnwrittenLines else { return }
         let compressed = try block.compressed(with: journalCompressor)
-        try compressed.withUnsafeBytes { lines in
-            try rows.write(JournalBlockRow(
-                firstSeq: block.firstSeq, lastSeq: block.lastSeq, sessionID: block.sessionID,
-                firstReceivedAt: block.firstReceivedAt, lastReceivedAt: block.lastReceivedAt,
-                lastEventTime: block.lastEventTime, lines: RowBlob(bytes: lines)))
-        }
+        try compressed.withUnsafeBytes { try rows.write(JournalBlockRow(block, lines: $0)) }
         block.writtenCount = block.count
         journalBlock = block
     }

@@ -67,12 +67,7 @@ public struct JournalConverter {
                     break
                 }
                 let compressed = try block.compressed(with: compressor)
-                try compressed.withUnsafeBytes { lines in
-                    try rows.write(JournalBlockRow(
-                        firstSeq: block.firstSeq, lastSeq: block.lastSeq, sessionID: block.sessionID,
-                        firstReceivedAt: block.firstReceivedAt, lastReceivedAt: block.lastReceivedAt,
-                        lastEventTime: block.lastEventTime, lines: RowBlob(bytes: lines)))
-                }
+                try compressed.withUnsafeBytes { try rows.write(JournalBlockRow(block, lines: $0)) }
                 for row in malformed {
                     try rows.write(row)
                 }

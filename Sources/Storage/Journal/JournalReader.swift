@@ -49,50 +49,18 @@ public struct JournalReader {
 
     /// Calls `body` for every line the filter lets through, in seq order.
     public func forEachLine(_ filter: JournalFilter = JournalFilter(), _ body: (JournalLine) throws -> Void) throws {
-        var blockConditions: [String] = []
-        var lineConditions: [String] = []
-        var values: [any DatabaseBindable] = []
-        // Conditions are fixed text; the values are bound.
-        if let sessionID = filter.sessionID {
-            blockConditions.append("session_id = ?")
-            values.append(sessionID)
-        }
-        if let from = filter.receivedFrom {
-            blockConditions.append("last_received_at >= ?")
-            values.append(from)
-        }
-        if let before = filter.receivedBefore {
-            blockConditions.append("first_received_at < ?")
-            values.append(before)
-        }
-        if let fromSeq = filter.fromSeq {
-            blockConditions.append("last_seq >= ?")
-            values.append(fromSeq)
-        }
-        if let throughSeq = filter.throughSeq {
-            blockConditions.append("first_seq <= ?")
-            values.append(throughSeq)
-        }
-        if let sessionID = filter.sessionID {
-            lineConditions.append("session_id = ?")
-            values.append(sessionID)
-        }
-        if let from = filter.receivedFrom {
-            lineConditions.append("received_at >= ?")
-            values.append(from)
-        }
-        if let before = filter.receivedBefore {
-            lineConditions.append("received_at < ?")
-            values.append(before)
-        }
-        if let fromSeq = filter.fromSeq {
-            lineConditions.append("seq >= ?")
-            values.append(fromSeq)
-        }
-        if let throughSeq = filter.throughSeq {
-            lineConditions.append("seq <= ?")
-            values.append(throughSeq)
-        }
+        // Each filter as a condition on blocks and one on lines: fixed text, the value bound.
+        let filters: [(block: String, line: String, value: (any DatabaseBindable)?)] = [
+            ("session_id = ?", "session_id = ?", filter.sessionID),
+            ("last_received_at >= ?", "received_at >= ?", filter.receivedFrom),
+            ("first_received_at < ?", "received_at < ?", filter.receivedBefore),
+            ("last_seq >= ?", "seq >= ?", filter.fromSeq),
+            ("first_seq <= ?", "seq <= ?", filter.throughSeq),
+        ]
+        let given = filters.compactMap { entry in entry.value.map { (entry.block, entry.line, $0) } }
+        let blockConditions = given.map(\.0)
+        let lineConditions = given.map(\.1)
+        let values = given.map(\.2) + given.map(\.2)
         func whereClause(_ conditions: [String]) -> String {
             conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         }
