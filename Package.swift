@@ -81,7 +81,7 @@ let package = Package(
         ),
         .target(
             name: "Reports",
-            dependencies: ["Storage"],
+            dependencies: ["Storage", "CallStatsZlib"],
             swiftSettings: strict,
             plugins: ["EmbedAssets"]
         ),

@@ -81,4 +81,23 @@ extension RequiredTool {
     public static let sqlite3 = RequiredTool("sqlite3", install: "apt-get install -y sqlite3")
     /// The TLS tests' certificates (EndToEndTests.TLSEndToEndTests).
     public static let openssl = RequiredTool("openssl", install: "apt-get install -y openssl")
+    /// A real spreadsheet program that opens the workbooks and saves their sheets as CSV
+    /// (EndToEndTests.WorkbookTests).
+    public static let libreOffice = RequiredTool("LibreOffice", candidates: ["soffice", "libreoffice"], install: "apt-get install -y libreoffice-calc-nogui")
+    /// Python with openpyxl, which reads the workbooks' cell types and formats (Tests/Tools/check_xlsx.py).
+    public static let openpyxl = RequiredTool("python3 with openpyxl", candidates: ["python3"], install: "pip install openpyxl",
+                                              isExecutable: { pythonImports($0, module: "openpyxl") })
+
+    /// Whether the Python at `path` imports `module`.
+    static func pythonImports(_ path: String, module: String) -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: path) else { return false }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["-c", "import \(module)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
 }

@@ -48,7 +48,7 @@ struct CommandLineContractTests {
     // MARK: --output and --format
 
     @Test("--output whose extension callstats does not write is refused, naming the formats; no file is made", arguments: [
-        ["--output", "m.xlsx"], ["--output", "m.xlsx", "--format", "csv"], ["--output", "m.pdf", "--format", "html"],
+        ["--output", "m.ods"], ["--output", "m.xls", "--format", "csv"], ["--output", "m.pdf", "--format", "html"],
     ])
     func unknownExtension(options: [String]) throws {
         let setup = try Setup()
@@ -57,14 +57,14 @@ struct CommandLineContractTests {
             + ["--output", output] + options.dropFirst(2))
         #expect(result.status == 64, "\(result.stderr)")
         let pathExtension = (output as NSString).pathExtension
-        #expect(result.stderr.hasPrefix("Error: --output \(output): callstats writes no .\(pathExtension) files: name it .csv (opens in spreadsheets), .html, .json or .txt (a table)\n"),
+        #expect(result.stderr.hasPrefix("Error: --output \(output): callstats writes no .\(pathExtension) files: name it .csv, .xlsx (spreadsheets), .html, .json or .txt (a table)\n"),
                 "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output))
         #expect(try FileManager.default.contentsOfDirectory(atPath: setup.folder.url.path).filter { !$0.hasPrefix("calls.db") }.isEmpty)
     }
 
     @Test("--output whose extension disagrees with --format is refused in one line; no file is made", arguments: [
-        ("m.html", "csv"), ("m.csv", "json"), ("m.json", "html"), ("m.txt", "csv"), ("M.CSV", "table"),
+        ("m.html", "csv"), ("m.csv", "json"), ("m.json", "html"), ("m.txt", "csv"), ("M.CSV", "table"), ("m.xlsx", "csv"), ("m.csv", "xlsx"),
     ])
     func disagreeingExtension(name: String, format: String) throws {
         let setup = try Setup()
@@ -139,7 +139,9 @@ struct CommandLineContractTests {
         ["report", "ewt", "--db", "DB", "--from", "2026-11-02T10:00"],
         ["report", "missed", "--db", "DB"],
         ["report", "missed", "--db", "DB", "--date", "2026-11-02", "--sl-threshold", "soon"],
-        ["report", "calls-missed", "--db", "DB", "--date", "2026-11-02", "--output", "OUT/m.xlsx"],
+        ["report", "calls-missed", "--db", "DB", "--date", "2026-11-02", "--output", "OUT/m.ods"],
+        ["agents", "--db", "DB", "--output", "OUT/a.html"],
+        ["queues", "--db", "DB", "--output", "OUT/q.xlsx", "--format", "json"],
         ["report", "nightly", "--db", "DB", "--date", "someday", "--out", "OUT"],
         ["report", "nightly", "--db", "DB", "--date", "2026-11-02", "--tz", "Mars/Olympus", "--out", "OUT"],
         ["collect", "--server", "host:99999", "--user", "stats", "--db", "DB"],

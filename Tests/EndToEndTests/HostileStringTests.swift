@@ -281,6 +281,43 @@ struct HostileStringTests {
         }
     }
 
+    @Test("every report kind and the nightly workbook as .xlsx: opens, no formula, every string text that round-trips (but what XML cannot hold), a warning counts the replaced", RequiredTool.openpyxl.trait)
+    func workbooks() throws {
+        let day = try Self.hostileDay()
+        for kind in ["occupancy", "ewt", "missed", "calls-missed"] {
+            let interval = kind == "calls-missed" ? [] : ["--interval", "1h"]
+            var warnings = ""
+            for format in ["xlsx", "json"] {
+                let result = try day.binary.run(["report", kind, "--db", day.database, "--date", day.date, "--tz", "UTC"]
+                    + interval + ["--output", day.folder.path("\(kind).\(format)")])
+                #expect(result.status == 0, "\(kind) \(format): \(result.stderr)")
+                if format == "xlsx" { warnings = result.stderr }
+            }
+            // The names hold NUL, ESC and BEL, which XML cannot carry; every report shows a name.
+            #expect(warnings.hasPrefix("warning: in the workbook, ") && warnings.contains("replaced with U+FFFD"), "\(kind): \(warnings)")
+            // JSON carries the exact strings: the workbook's text must equal them.
+            let check = try WorkbookTests.python([WorkbookTests.checker, "openpyxl", day.folder.path("\(kind).xlsx"), "\(kind)=\(day.folder.path("\(kind).json"))"])
+            #expect(check.status == 0, "\(kind): \(check.stdout)\(check.stderr)")
+        }
+        let nightly = try day.binary.run(["report", "nightly", "--db", day.database, "--date", day.date, "--tz", "UTC", "--out", day.folder.path("nightly")])
+        #expect(nightly.status == 0, "nightly: \(nightly.stderr)")
+        let folder = day.folder.path("nightly/\(day.date)")
+        // Opens, no formula, inline strings only (its rows are the reports' above, whose
+        // strings round-trip; the CSV files beside it clean theirs, so they are no reference).
+        let check = try WorkbookTests.python([WorkbookTests.checker, "openpyxl", folder + "/report.xlsx"])
+        #expect(check.status == 0, "nightly: \(check.stdout)\(check.stderr)")
+        if let soffice = RequiredTool.libreOffice.path {
+            // A real spreadsheet program opens it and saves every sheet.
+            let saved = try CallStatsBinary(url: URL(fileURLWithPath: soffice)).run([
+                "-env:UserInstallation=file://" + day.folder.path("lo-profile"), "--headless",
+                "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1",
+                "--outdir", day.folder.path("libreoffice"), folder + "/report.xlsx",
+            ])
+            #expect(saved.status == 0 && FileManager.default.fileExists(atPath: day.folder.path("libreoffice/report-occupancy.csv")),
+                    "\(saved.stdout)\(saved.stderr)")
+        }
+    }
+
     // MARK: Checks per format
 
     static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]

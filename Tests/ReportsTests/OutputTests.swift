@@ -122,7 +122,7 @@ struct OutputTests {
         let folder = try report.write(into: out)
         #expect(folder.hasSuffix("/2026-03-29"))
         let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        #expect(names == NightlyReport.fileNames.sorted())
+        #expect(names == (NightlyReport.fileNames + [NightlyReport.workbookName]).sorted())
         var first: [String: Data] = [:]
         for name in names { first[name] = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)) }
         try Self.nightly().write(into: out)

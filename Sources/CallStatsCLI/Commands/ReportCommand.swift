@@ -45,6 +45,10 @@ struct ReportRun {
             let format = output.resolvedFormat
             // Learnt before anything is written: the width of the terminal (or COLUMNS, or 80).
             let width = TerminalColumns.current()
+            if format == .xlsx {
+                try runWorkbook(kind, parameters: parameters)
+                return
+            }
             let connection = try database.openReader()
             if let path = output.output {
                 var file = try AtomicFileOutput(path: path)
@@ -55,6 +59,37 @@ struct ReportRun {
                 try Self.render(kind, format: format, database: connection, parameters: parameters, width: width, into: &standardOutput)
                 try standardOutput.flush()
             }
+        }
+    }
+
+    /// The workbook goes to `--output`, else to standard output unless that is a terminal
+    /// (where its bytes would be noise).
+    func runWorkbook(_ kind: ReportKind, parameters: ReportParameters) throws {
+        let warnings: SheetWarnings
+        if let path = output.output {
+            let file = try AtomicFileOutput(path: path)
+            let connection = try database.openReader()
+            warnings = try Self.renderWorkbook(kind, database: connection, parameters: parameters, into: file)
+            try file.commit()
+        } else {
+            try WorkbookOutput.refuseTerminal()
+            let standardOutput = FileDescriptorOutput(descriptor: STDOUT_FILENO)
+            let connection = try database.openReader()
+            warnings = try Self.renderWorkbook(kind, database: connection, parameters: parameters, into: standardOutput)
+            try standardOutput.flush()
+        }
+        WorkbookOutput.warn(warnings)
+    }
+
+    /// One sheet of the report's rows, streamed as the queries give them.
+    static func renderWorkbook(_ kind: ReportKind, database: Database, parameters: ReportParameters, into output: ByteOutput) throws -> SheetWarnings {
+        try ReportQueries.tune(database)
+        return try database.read {
+            let queries = try ReportQueries(database: database, parameters: parameters)
+            let writer = XLSXWriter(output: output)
+            let sheet = try ReportSheet(writer, name: kind.rawValue, columns: queries.columns(of: kind), calendar: parameters.calendar)
+            try queries.run(kind) { try sheet.add($0) }
+            return try writer.finish()
         }
     }
 
@@ -76,6 +111,9 @@ struct ReportRun {
                     first = false
                 }
                 try output.write(first ? "]\n" : "\n]\n")
+            case .xlsx:
+                // Bytes, not text: `runWorkbook` writes it, and `run` sends it there.
+                throw CLIError("internal error: an xlsx workbook is not text")
             case .table, .html:
                 var table = ReportTable(columns: columns)
                 try queries.run(kind) { table.rows.append($0) }
@@ -87,6 +125,20 @@ struct ReportRun {
                 }
             }
         }
+    }
+}
+
+/// What `--format xlsx` shares between the reports and the views.
+enum WorkbookOutput {
+    /// A workbook is binary: on a terminal it would only scramble the screen.
+    static func refuseTerminal() throws {
+        if FileDescriptorOutput.isTerminal(STDOUT_FILENO) {
+            throw CLIError.badArgument("--format xlsx writes a binary workbook: give --output FILE.xlsx, or redirect standard output to a file")
+        }
+    }
+
+    static func warn(_ warnings: SheetWarnings) {
+        if let message = warnings.message { FileHandle.standardError.write(Data((message + "\n").utf8)) }
     }
 }
 
@@ -106,6 +158,8 @@ enum ReportFailures {
             throw CLIError(error.description)
         } catch let error as StorageError {
             throw CLIError("the database could not be read: \(error.explanation)")
+        } catch let error as ZipError {
+            throw CLIError(error.description)
         }
     }
 }
@@ -182,7 +236,7 @@ struct ReportCallsMissedCommand: ParsableCommand {
 struct ReportNightlyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nightly",
-        abstract: "Write one day's reports: DIR/YYYY-MM-DD/ with index.html and the four CSV files.",
+        abstract: "Write one day's reports: DIR/YYYY-MM-DD/ with index.html, the four CSV files and report.xlsx.",
         discussion: """
             Each file is written to a temporary name and renamed, so a reader never sees half a \
             file. The output depends only on the database: running it twice gives the same bytes.
@@ -226,7 +280,8 @@ struct ReportNightlyCommand: ParsableCommand {
             try thresholds.apply(to: &parameters)
             let connection = try database.openReader()
             let report = try NightlyReport.build(database: connection, day: day, parameters: parameters)
-            let folder = try report.write(into: out)
+            let (folder, warnings) = try report.writeFiles(into: out)
+            WorkbookOutput.warn(warnings)
             print(folder)
         }
     }

@@ -9,7 +9,19 @@ import Glibc
 
 /// `--format` of the supervisor's views.
 enum ListingFormatArgument: String, CaseIterable, ExpressibleByArgument {
-    case table, csv, json
+    case table, csv, json, xlsx
+
+    /// The format an `--output` extension names (as the reports' `--output` reads it), nil
+    /// for one a view does not write (an HTML page).
+    init?(_ format: ReportFormat) {
+        switch format {
+        case .table: self = .table
+        case .csv: self = .csv
+        case .json: self = .json
+        case .xlsx: self = .xlsx
+        case .html: return nil
+        }
+    }
 }
 
 /// Whether to colour: only on a terminal, never with `NO_COLOR` set (https://no-color.org;
@@ -49,11 +61,36 @@ struct NowOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Time zone of the times shown and of what \"today\" means, e.g. Europe/Paris (default: the machine's).", valueName: "zone"))
     var tz: String?
 
-    @Option(help: ArgumentHelp("table, csv or json (default: table on a terminal, else csv). A table fits COLUMNS, else the terminal's width, else 80.", valueName: "format"))
+    @Option(help: ArgumentHelp("table, csv, json or xlsx (default: with --output, from its extension; else table on a terminal, csv otherwise). A table fits COLUMNS, else the terminal's width, else 80. xlsx needs --output or standard output that is not a terminal.", valueName: "format"))
     var format: ListingFormatArgument?
+
+    @Option(help: ArgumentHelp(
+        "Write to this file (atomically) instead of standard output. Its extension is the format: .csv, .json, .txt (table), .xlsx; another extension, or one that disagrees with --format, is refused; a name without one gets --format, else csv.",
+        valueName: "path"))
+    var output: String?
 
     func validate() throws {
         _ = try calendar()
+        _ = try outputFormat()
+    }
+
+    /// The format for `--output` (nil without one), by the reports' extension rule.
+    private func outputFormat() throws -> ListingFormatArgument? {
+        guard let output else { return nil }
+        let pathExtension = (output as NSString).pathExtension.lowercased()
+        if pathExtension.isEmpty { return format ?? .csv }
+        guard let named = ReportOutputOptions.format(ofExtension: pathExtension).flatMap(ListingFormatArgument.init) else {
+            throw ValidationError("--output \(output): the views write no .\(pathExtension) files: name it .csv, .xlsx (spreadsheets), .json or .txt (a table)")
+        }
+        if let format, format != named {
+            throw ValidationError("--output \(output) names a .\(pathExtension) file but --format is \(format.rawValue): make them agree (or leave out --format)")
+        }
+        return named
+    }
+
+    var resolvedFormat: ListingFormatArgument {
+        if let chosen = try? outputFormat() { return chosen }
+        return format ?? (FileDescriptorOutput.isTerminal(STDOUT_FILENO) ? .table : .csv)
     }
 
     func calendar() throws -> ReportCalendar {
@@ -70,23 +107,36 @@ struct NowOptions: ParsableArguments {
         return calendar
     }
 
-    var listingFormat: ListingFormat {
-        switch format ?? (FileDescriptorOutput.isTerminal(STDOUT_FILENO) ? .table : .csv) {
-        case .table: return .table(color: TerminalColor.enabled(), width: TerminalColumns.current())
-        case .csv: return .csv
+    /// The text formats; colours only on a terminal, never in a file.
+    func listingFormat(_ format: ListingFormatArgument) -> ListingFormat {
+        switch format {
+        case .table: return .table(color: output == nil && TerminalColor.enabled(), width: TerminalColumns.current())
+        case .csv, .xlsx: return .csv
         case .json: return .json
         }
     }
 
-    /// Opens the database read-only, reads one snapshot, and prints what `body` makes of it.
+    /// Opens the database read-only, reads one snapshot, and prints what `body` makes of it
+    /// (to `--output` when given).
     func print(thresholds: NowThresholds = NowThresholds(), _ body: (NowQueries) throws -> NowListing) throws {
+        let format = resolvedFormat
+        if format == .xlsx && output == nil { try WorkbookOutput.refuseTerminal() }
         let calendar = try calendar()
         let reader = try NowReader(database: database)
         let listing = try reader.read(calendar: calendar, thresholds: thresholds, body)
-        let output = FileDescriptorOutput(descriptor: STDOUT_FILENO)
         try ReportFailures.explained {
-            try output.write(listing.render(listingFormat))
-            try output.flush()
+            let file = try output.map { try AtomicFileOutput(path: $0) }
+            let standardOutput = FileDescriptorOutput(descriptor: STDOUT_FILENO)
+            if format == .xlsx {
+                let writer = XLSXWriter(output: file ?? standardOutput)
+                try listing.writeWorkbook(writer)
+                WorkbookOutput.warn(try writer.finish())
+            } else {
+                let text = listing.render(listingFormat(format))
+                if let file { try file.write(text) } else { try standardOutput.write(text) }
+            }
+            try file?.commit()
+            try standardOutput.flush()
         }
     }
 }

@@ -159,16 +159,16 @@ extension ReportFormat: ExpressibleByArgument {}
 /// under a name a spreadsheet opens as Excel and refuses. Without `--format` the extension
 /// chooses the format; with it, an extension that says another format is refused.
 struct ReportOutputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("csv, html, table or json (default: with --output, from its extension; else table on a terminal, csv otherwise). A table fits COLUMNS, else the terminal's width, else 80.", valueName: "format"))
+    @Option(help: ArgumentHelp("csv, html, table, json or xlsx (default: with --output, from its extension; else table on a terminal, csv otherwise). A table fits COLUMNS, else the terminal's width, else 80. xlsx needs --output or standard output that is not a terminal.", valueName: "format"))
     var format: ReportFormat?
 
     @Option(help: ArgumentHelp(
-        "Write to this file (atomically) instead of standard output. Its extension is the format: .csv, .html (.htm), .json, .txt (table); another extension, or one that disagrees with --format, is refused; a name without one gets --format, else csv.",
+        "Write to this file (atomically) instead of standard output. Its extension is the format: .csv, .html (.htm), .json, .txt (table), .xlsx; another extension, or one that disagrees with --format, is refused; a name without one gets --format, else csv.",
         valueName: "path"))
     var output: String?
 
     /// The extensions of each format's files.
-    static let extensions: [(ReportFormat, [String])] = [(.csv, ["csv"]), (.html, ["html", "htm"]), (.json, ["json"]), (.table, ["txt"])]
+    static let extensions: [(ReportFormat, [String])] = [(.csv, ["csv"]), (.html, ["html", "htm"]), (.json, ["json"]), (.table, ["txt"]), (.xlsx, ["xlsx"])]
 
     /// The format an extension names (lowercase, without the dot), nil for none known.
     static func format(ofExtension pathExtension: String) -> ReportFormat? {
@@ -185,7 +185,7 @@ struct ReportOutputOptions: ParsableArguments {
         let pathExtension = (output as NSString).pathExtension.lowercased()
         if pathExtension.isEmpty { return format ?? .csv }
         guard let named = Self.format(ofExtension: pathExtension) else {
-            throw ValidationError("--output \(output): callstats writes no .\(pathExtension) files: name it .csv (opens in spreadsheets), .html, .json or .txt (a table)")
+            throw ValidationError("--output \(output): callstats writes no .\(pathExtension) files: name it .csv, .xlsx (spreadsheets), .html, .json or .txt (a table)")
         }
         if let format, format != named {
             throw ValidationError("--output \(output) names a .\(pathExtension) file but --format is \(format.rawValue): make them agree (or leave out --format)")

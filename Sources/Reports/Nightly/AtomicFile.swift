@@ -76,7 +76,7 @@ private func Glibc_write(_ descriptor: Int32, _ pointer: UnsafeMutableRawPointer
 /// A file written through a temporary file in the same folder: `commit()` flushes it to disk
 /// and renames it over the target, so a reader sees the old file or the whole new one.
 /// Released without `commit()`, the temporary file is removed.
-public final class AtomicFileOutput: TextOutput {
+public final class AtomicFileOutput: TextOutput, ByteOutput {
     public let path: String
     let temporary: String
     let output: FileDescriptorOutput
@@ -94,6 +94,10 @@ public final class AtomicFileOutput: TextOutput {
 
     public func write(_ text: String) throws {
         try output.write(text)
+    }
+
+    public func write(bytes: UnsafeRawBufferPointer) throws {
+        try output.write(bytes: bytes)
     }
 
     public func commit() throws {
@@ -126,7 +130,7 @@ private func Glibc_open(_ path: String) -> Int32 {
 }
 
 /// Buffered text output to a file descriptor (standard output), in 64 KiB writes.
-public final class FileDescriptorOutput: TextOutput {
+public final class FileDescriptorOutput: TextOutput, ByteOutput {
     let descriptor: Int32
     var buffer: [UInt8] = []
 
@@ -137,6 +141,11 @@ public final class FileDescriptorOutput: TextOutput {
 
     public func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    public func write(bytes: UnsafeRawBufferPointer) throws {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 16 { try flush() }
     }
 
@@ -157,14 +166,25 @@ public final class FileDescriptorOutput: TextOutput {
 }
 
 extension NightlyReport {
-    /// Writes `folder/YYYY-MM-DD/` with every file, each atomically. Returns the day's folder.
+    /// Writes `folder/YYYY-MM-DD/` with every file and the workbook, each atomically.
+    /// Returns the day's folder.
     @discardableResult
     public func write(into folder: String) throws -> String {
+        try writeFiles(into: folder).folder
+    }
+
+    /// `write(into:)`, and what the workbook could not hold as given (for a warning).
+    public func writeFiles(into folder: String) throws -> (folder: String, warnings: SheetWarnings) {
         let dayFolder = (folder as NSString).appendingPathComponent(day.description)
         try AtomicFile.makeFolder(dayFolder)
         for file in try files() {
             try AtomicFile.write(file.contents, to: (dayFolder as NSString).appendingPathComponent(file.name))
         }
-        return dayFolder
+        let workbook = try AtomicFileOutput(path: (dayFolder as NSString).appendingPathComponent(Self.workbookName))
+        let writer = XLSXWriter(output: workbook)
+        try writeWorkbook(writer)
+        let warnings = try writer.finish()
+        try workbook.commit()
+        return (dayFolder, warnings)
     }
 }

@@ -77,6 +77,9 @@ public enum ColumnLabels {
         "caller_name": ColumnLabel("Caller name", .text),
         "wait_s": ColumnLabel("Wait", .seconds),
         "called_back_at": ColumnLabel("Called back at", .time),
+        // The views' times (their workbook sheets note the zone of every time column).
+        "as_of": ColumnLabel("As of", .time),
+        "state_since": ColumnLabel("Since", .time),
     ]
 
     /// The label of `column`; a column this table does not know (a new one, before it is

@@ -53,6 +53,8 @@ public struct StringOutput: TextOutput {
 /// The output formats of `--format`.
 public enum ReportFormat: String, Sendable, CaseIterable {
     case csv, html, table, json
+    /// A SpreadsheetML workbook (`Spreadsheet/XLSXWriter`): bytes, not text.
+    case xlsx
 }
 
 // MARK: CSV
