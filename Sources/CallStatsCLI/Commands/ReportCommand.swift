@@ -58,35 +58,9 @@ struct ReportRun {
         }
     }
 
-    /// CSV and JSON stream row by row; the table and HTML page need every row first.
+    /// The reports' one rendering path, shared with `serve` (`ReportRendering`).
     static func render<Output: TextOutput>(_ kind: ReportKind, format: ReportFormat, database: Database, parameters: ReportParameters, width: Int, into output: inout Output) throws {
-        try ReportQueries.tune(database)
-        try database.read {
-            let queries = try ReportQueries(database: database, parameters: parameters)
-            let columns = queries.columns(of: kind)
-            switch format {
-            case .csv:
-                try output.write(CSV.header(columns))
-                try queries.run(kind) { try output.write(CSV.line($0)) }
-            case .json:
-                var first = true
-                try output.write("[")
-                try queries.run(kind) { cells in
-                    try output.write((first ? "\n" : ",\n") + JSONText.object(columns: columns, cells: cells))
-                    first = false
-                }
-                try output.write(first ? "]\n" : "\n]\n")
-            case .table, .html:
-                var table = ReportTable(columns: columns)
-                try queries.run(kind) { table.rows.append($0) }
-                if format == .table {
-                    let readable = ReadableTable.make(table)
-                    try output.write(TextTable.render(readable.table, width: width, keyColumns: readable.keyColumns))
-                } else {
-                    try output.write(ReportPage.render(kind: kind, parameters: parameters, coverage: queries.coverage, table: table))
-                }
-            }
-        }
+        try ReportRendering.render(kind, format: format, database: database, parameters: parameters, width: width, into: &output)
     }
 }
 
