@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // `callstats serve` (issue 18). Hummingbird without its swift-configuration trait:
+        // the server is configured from the command line only, and that trait's build is long.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libsqlite3 from the system (Debian: libsqlite3-dev).
@@ -85,6 +89,19 @@ let package = Package(
             swiftSettings: strict,
             plugins: ["EmbedAssets"]
         ),
+        // The read-only HTTP service behind `callstats serve`: JSON API, /metrics, wallboard.
+        .target(
+            name: "WebService",
+            dependencies: [
+                "Reports", "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "Simulator",
             dependencies: [
@@ -99,8 +116,9 @@ let package = Package(
         .target(
             name: "CallStatsCLI",
             dependencies: [
-                "Storage", "CTIProtocol", "Recording", "Collector", "Reports", "Simulator",
+                "Storage", "CTIProtocol", "Recording", "Collector", "Reports", "Simulator", "WebService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -139,6 +157,15 @@ let package = Package(
         ),
         // The snapshots are read by path (#filePath), not bundled.
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Recording", "Storage", "CallStatsTestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(
+            name: "WebServiceTests",
+            dependencies: [
+                // callstats: the tests compare the API with the binary's --format json.
+                "WebService", "Reports", "Storage", "CallStatsTestSupport", "callstats",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests", dependencies: ["Storage", "callstats", "CallStatsBench", "CallStatsTestSupport"], swiftSettings: strict),
     ],

@@ -19,6 +19,7 @@ public struct CallStatsCommand: AsyncParsableCommand {
             QueuesCommand.self,
             ReplayCommand.self,
             ReportCommand.self,
+            ServeCommand.self,
             SimulateCommand.self,
             StatusCommand.self,
             WatchCommand.self,

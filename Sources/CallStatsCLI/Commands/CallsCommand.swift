@@ -56,12 +56,9 @@ struct CallsCommand: ParsableCommand {
 
     /// `08:00`, `8:00` or `08:00:30` is that time today; anything else is a date or an instant.
     static func instant(_ text: String, calendar: ReportCalendar, today: ReportCalendar.Day) throws -> Double {
-        let isClock = text.count <= 8 && text.contains(":") && text.allSatisfy { $0 == ":" || ($0.isASCII && $0.isNumber) }
-        let clock = text.firstIndex(of: ":") == text.index(after: text.startIndex) ? "0" + text : text
-        do {
-            return try calendar.parseInstant(isClock ? "\(today)T\(clock)" : text)
-        } catch {
+        guard let instant = ParameterText.since(text, calendar: calendar, today: today) else {
             throw ValidationError("--since \(text): not a time: use HH:MM (today), YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS] with an optional offset (Z, +02:00)")
         }
+        return instant
     }
 }

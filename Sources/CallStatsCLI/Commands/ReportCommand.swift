@@ -69,62 +69,21 @@ struct ReportRun {
         if let path = output.output {
             let file = try AtomicFileOutput(path: path)
             let connection = try database.openReader()
-            warnings = try Self.renderWorkbook(kind, database: connection, parameters: parameters, into: file)
+            warnings = try ReportRendering.renderWorkbook(kind, database: connection, parameters: parameters, into: file)
             try file.commit()
         } else {
             try WorkbookOutput.refuseTerminal()
             let standardOutput = FileDescriptorOutput(descriptor: STDOUT_FILENO)
             let connection = try database.openReader()
-            warnings = try Self.renderWorkbook(kind, database: connection, parameters: parameters, into: standardOutput)
+            warnings = try ReportRendering.renderWorkbook(kind, database: connection, parameters: parameters, into: standardOutput)
             try standardOutput.flush()
         }
         WorkbookOutput.warn(warnings)
     }
 
-    /// One sheet of the report's rows, streamed as the queries give them.
-    static func renderWorkbook(_ kind: ReportKind, database: Database, parameters: ReportParameters, into output: ByteOutput) throws -> SheetWarnings {
-        try ReportQueries.tune(database)
-        return try database.read {
-            let queries = try ReportQueries(database: database, parameters: parameters)
-            let writer = XLSXWriter(output: output)
-            let sheet = try ReportSheet(writer, name: kind.rawValue, columns: queries.columns(of: kind), calendar: parameters.calendar)
-            try queries.run(kind) { try sheet.add($0) }
-            return try writer.finish()
-        }
-    }
-
-    /// CSV and JSON stream row by row; the table and HTML page need every row first.
+    /// The reports' one rendering path, shared with `serve` (`ReportRendering`).
     static func render<Output: TextOutput>(_ kind: ReportKind, format: ReportFormat, database: Database, parameters: ReportParameters, width: Int, into output: inout Output) throws {
-        try ReportQueries.tune(database)
-        try database.read {
-            let queries = try ReportQueries(database: database, parameters: parameters)
-            let columns = queries.columns(of: kind)
-            switch format {
-            case .csv:
-                try output.write(CSV.header(columns))
-                try queries.run(kind) { try output.write(CSV.line($0)) }
-            case .json:
-                var first = true
-                try output.write("[")
-                try queries.run(kind) { cells in
-                    try output.write((first ? "\n" : ",\n") + JSONText.object(columns: columns, cells: cells))
-                    first = false
-                }
-                try output.write(first ? "]\n" : "\n]\n")
-            case .xlsx:
-                // Bytes, not text: `runWorkbook` writes it, and `run` sends it there.
-                throw CLIError("internal error: an xlsx workbook is not text")
-            case .table, .html:
-                var table = ReportTable(columns: columns)
-                try queries.run(kind) { table.rows.append($0) }
-                if format == .table {
-                    let readable = ReadableTable.make(table)
-                    try output.write(TextTable.render(readable.table, width: width, keyColumns: readable.keyColumns))
-                } else {
-                    try output.write(ReportPage.render(kind: kind, parameters: parameters, coverage: queries.coverage, table: table))
-                }
-            }
-        }
+        try ReportRendering.render(kind, format: format, database: database, parameters: parameters, width: width, into: &output)
     }
 }
 

@@ -141,43 +141,21 @@ struct NowOptions: ParsableArguments {
     }
 }
 
-/// The thresholds of the "today so far" figures (the reports' defaults unless given).
-struct NowThresholds {
-    var serviceLevelThreshold = 20.0
-    var shortAbandon = 5.0
-    var callbackWindow = 86_400.0
-}
-
 /// A read-only connection kept for several snapshots (`watch` reads one per refresh).
 final class NowReader {
     let connection: Database
-    let lockPath: String
     let path: String
 
     init(database: DatabaseOptions) throws {
         connection = try database.openReader()
         path = database.db
-        lockPath = database.db + ".lock"
         try ReportFailures.explained { try ReportQueries.tune(connection) }
     }
 
     /// One snapshot: "now" and every figure of the view read in the same transaction.
     func read<T>(calendar: ReportCalendar, thresholds: NowThresholds, _ body: (NowQueries) throws -> T) throws -> T {
-        // Checked before the snapshot: a collector that stops between the two is seen as
-        // live once more, which only carries the clock forward by the instant between them.
-        let collectorRunning = CollectionStatus.writerLockHeld(lockPath)
-        return try ReportFailures.explained {
-            try connection.read {
-                guard let asOf = try AsOf.find(in: connection, collectorRunning: collectorRunning, wallClock: Date().timeIntervalSince1970) else {
-                    throw CLIError("\(path): nothing recorded yet (no collection session has heard from the CTI server): run callstats collect")
-                }
-                let queries = try NowQueries(
-                    database: connection, asOf: asOf, calendar: calendar,
-                    serviceLevelThreshold: thresholds.serviceLevelThreshold, shortAbandon: thresholds.shortAbandon,
-                    callbackWindow: thresholds.callbackWindow
-                )
-                return try body(queries)
-            }
+        try ReportFailures.explained {
+            try NowSnapshot.read(database: connection, path: path, calendar: calendar, thresholds: thresholds, body)
         }
     }
 }

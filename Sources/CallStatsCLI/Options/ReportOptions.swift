@@ -29,31 +29,9 @@ struct ReportRangeOptions: ParsableArguments {
 
     /// The range asked for; `defaultDay` applies when neither --date nor --from/--to is given.
     func range(_ calendar: ReportCalendar, defaultDay: String? = nil) throws -> (range: Period, day: ReportCalendar.Day?) {
-        let now = Date().timeIntervalSince1970
         do {
-            switch (date, from, to) {
-            case (let date?, nil, nil):
-                let day = try calendar.parseDay(date, now: now)
-                return (try calendar.range(of: day), day)
-            case (nil, let from?, let to?):
-                let start = try calendar.parseInstant(from)
-                let end = try calendar.parseInstant(to)
-                guard end > start else {
-                    throw ValidationError("--to \(to) must come after --from \(from)")
-                }
-                return (Period(start: start, end: end), nil)
-            case (nil, nil, nil):
-                guard let defaultDay else {
-                    throw ValidationError("say which time to report on: --date YYYY-MM-DD (or today, yesterday), or --from and --to")
-                }
-                let day = try calendar.parseDay(defaultDay, now: now)
-                return (try calendar.range(of: day), day)
-            case (_?, _, _):
-                throw ValidationError("give either --date or --from and --to, not both")
-            default:
-                throw ValidationError("--from and --to go together: give both")
-            }
-        } catch let error as ReportTimeError {
+            return try ParameterText.range(date: date, from: from, to: to, calendar: calendar, now: Date().timeIntervalSince1970, defaultDay: defaultDay)
+        } catch {
             throw ValidationError(error.description)
         }
     }
@@ -133,21 +111,10 @@ struct ReportThresholdOptions: ParsableArguments {
 
     /// `20`, `20s`, `5m`, `1.5h`, `1d` to seconds.
     static func seconds(_ text: String, option: String) throws -> Double {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        var number = Substring(trimmed)
-        var scale = 1.0
-        for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
-            number = trimmed.dropLast(suffix.count)
-            scale = factor
-            break
-        }
-        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-              let value = Double(number), value.isFinite, value >= 0
-        else {
+        guard let value = ParameterText.seconds(text) else {
             throw ValidationError("\(option) \(text): not a duration (use e.g. 20, 20s, 5m, 24h)")
         }
-        return value * scale
+        return value
     }
 }
 
