@@ -83,6 +83,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Asterisk's queue_log as a source: its files (plain, rotated, gzip) read into the
+        // recorder, which interprets the lines (Recording/QueueLog).
+        .target(
+            name: "QueueLog",
+            dependencies: ["Recording", "Storage", "CallStatsZlib", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .target(
             name: "Reports",
             dependencies: ["Storage", "CallStatsZlib"],
@@ -116,7 +123,7 @@ let package = Package(
         .target(
             name: "CallStatsCLI",
             dependencies: [
-                "Storage", "CTIProtocol", "Recording", "Collector", "Reports", "Simulator", "WebService",
+                "Storage", "CTIProtocol", "Recording", "Collector", "QueueLog", "Reports", "Simulator", "WebService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,6 +151,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CallStatsTestSupport"], swiftSettings: strict),
         .testTarget(name: "CTIProtocolTests", dependencies: ["CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Storage", "CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),
+        .testTarget(name: "QueueLogTests", dependencies: ["QueueLog", "Recording", "Reports", "Storage", "CallStatsTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CollectorTests",
             dependencies: [

@@ -13,6 +13,7 @@ public struct CallStatsCommand: AsyncParsableCommand {
             CallsCommand.self,
             CollectCommand.self,
             DemoCommand.self,
+            ImportCommand.self,
             JournalCommand.self,
             MigrateCommand.self,
             PruneCommand.self,

@@ -32,6 +32,9 @@ public final class Recorder {
     let journalCompressor: ZstdCompressor
     /// Availability values already reported as unknown, so each is logged once.
     var loggedUnknownAvailabilities: Set<String> = []
+    /// Set while the session reads a queue_log (`beginQueueLogSession`): what its lines mean is
+    /// `applyQueueLog`'s, not the CTI messages'.
+    var queueLog: QueueLogState?
 
     private var batchOpenedAt: Double?
     private var batchMessages = 0
@@ -142,14 +145,21 @@ public final class Recorder {
         let serverEnd = localNow.map { current.serverTime(atLocal: $0) } ?? current.lastEventTime.map { $0 + 0.001 }
         let end = current.startedAt.map { max($0, serverEnd ?? $0) }
         try inBatch(now: nil) {
+            if queueLog != nil {
+                // Before the close: what is open now is what the next import goes on from.
+                try writeQueueLogSourceState()
+            }
             if let end {
                 try closeDerivedState(at: end)
             }
             try rows.write(SessionEnded(endedAt: end, endReason: reason, lastEventAt: current.lastEventTime, sessionID: current.id))
+            // The commit below must not carry the closed state over the one written above.
+            queueLog = nil
         }
         try commit()
         try rows.drain()
         session = nil
+        queueLog = nil
         journalBlock = nil
         derived = DerivedState()
     }
@@ -164,12 +174,13 @@ public final class Recorder {
         ids = nil
         journalBlock = nil
         session = nil
+        queueLog = nil
         derived = DerivedState()
     }
 
     /// A crash leaves a session without an end and its intervals open: close them at the
     /// session's last journaled event, which is the last thing known to have happened.
-    private func closeAbandonedSessions() throws {
+    func closeAbandonedSessions() throws {
         var abandoned: [Int64] = []
         try database.makeStatement("SELECT session_id FROM collection_session WHERE end_reason IS NULL ORDER BY session_id")
             .forEachRow { abandoned.append($0.int64(0)) }
@@ -275,6 +286,11 @@ public final class Recorder {
             try flushDirtyObjects()
             try rows.write(SessionLastEvent(lastEventAt: lastEvent, sessionID: current.id))
         }
+        if queueLog != nil {
+            // With the lines it follows from, so a kill between two commits leaves the state
+            // and the lines read in agreement.
+            try writeQueueLogSourceState()
+        }
         try writeJournalBlock()
         try rows.commit()
         batchOpenedAt = nil
@@ -285,7 +301,7 @@ public final class Recorder {
     /// True while received lines wait for a commit.
     public var hasPendingBatch: Bool { batchOpenedAt != nil }
 
-    private func inBatch(now: Double?, _ body: () throws -> Void) throws {
+    func inBatch(now: Double?, _ body: () throws -> Void) throws {
         do {
             if batchOpenedAt == nil {
                 if ids == nil {

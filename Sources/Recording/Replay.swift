@@ -29,16 +29,31 @@ extension Recorder {
             for table in Self.derivedTables {
                 try database.execute(sql: "DELETE FROM \(table)")
             }
-            var rows: [(id: Int64, endedAt: Double?, reason: String?)] = []
-            try database.makeStatement("SELECT session_id, ended_at, end_reason FROM collection_session ORDER BY session_id")
-                .forEachRow { rows.append(($0.int64(0), $0.optionalDouble(1), $0.string(2))) }
+            var rows: [(id: Int64, endedAt: Double?, reason: String?, sourceID: Int64?)] = []
+            try database.makeStatement("SELECT session_id, ended_at, end_reason, source_id FROM collection_session ORDER BY session_id")
+                .forEachRow { rows.append(($0.int64(0), $0.optionalDouble(1), $0.string(2), $0.isNull(3) ? nil : $0.int64(3))) }
             let journal = JournalReader(database: database)
+            // What each queue_log source's previous session ended with (the CTI sessions
+            // start from their bootstrap; a queue_log's go on from the one before).
+            var carried: [Int64: (state: String, end: Double?)] = [:]
             for row in rows {
                 try startSessionState(id: row.id)
-                try journal.forEachLine(JournalFilter(sessionID: row.id)) { line in
-                    let decoded = Result { () throws(DecodeError) in try ServerMessage.decode(line.bytes) }
-                    try apply(line: line.bytes, decoded: decoded, receivedAt: line.receivedAt, journalSeq: line.seq)
-                    lines += 1
+                if let sourceID = row.sourceID {
+                    queueLog = try loadQueueLogState(sourceID: sourceID)
+                    try restoreQueueLogState(carried: carried[sourceID]?.state, at: carried[sourceID]?.end)
+                    try journal.forEachLine(JournalFilter(sessionID: row.id)) { line in
+                        _ = try applyQueueLogLine(line.bytes, receivedAt: line.receivedAt, journalSeq: line.seq)
+                        lines += 1
+                    }
+                    if let state = queueLog {
+                        carried[sourceID] = (String(decoding: state.carried(waiting: derived.waiting).bytes, as: UTF8.self), row.endedAt)
+                    }
+                } else {
+                    try journal.forEachLine(JournalFilter(sessionID: row.id)) { line in
+                        let decoded = Result { () throws(DecodeError) in try ServerMessage.decode(line.bytes) }
+                        try apply(line: line.bytes, decoded: decoded, receivedAt: line.receivedAt, journalSeq: line.seq)
+                        lines += 1
+                    }
                 }
                 if row.reason == Self.abandonedReason {
                     // Live, every commit wrote the objects; the last one covered every line
@@ -49,6 +64,7 @@ extension Recorder {
                     try closeDerivedState(at: end)
                 }
                 session = nil
+                queueLog = nil
                 derived = DerivedState()
                 sessions += 1
             }

@@ -87,7 +87,12 @@ struct JournalTests {
             try Migrator(migrations: Array(try Migrator.embedded().migrations.prefix(7))).migrate(database)
             try database.execute("ATTACH DATABASE ? AS recorded", recorded.path)
             try database.write {
-                try database.execute(sql: "INSERT INTO main.collection_session SELECT * FROM recorded.collection_session")
+                // Schema 7's columns (schema 10 added source_id).
+                try database.execute(sql: """
+                    INSERT INTO main.collection_session
+                    SELECT session_id, server, protocol, tls, connected_at, logged_in_at, started_at, ended_at, end_reason, last_event_at
+                    FROM recorded.collection_session
+                    """)
                 let insert = try database.makeStatement("""
                     INSERT INTO journal (seq, session_id, received_at, event_time, malformed, line) VALUES (?, ?, ?, ?, ?, ?)
                     """)

@@ -80,6 +80,8 @@ struct RecordedRowTests {
             AgentDeleted(deletedAt: d.real(), ipbx: d.text(), agentID: d.text()),
             QueueDeleted(deletedAt: d.real(), ipbx: d.text(), queueID: d.text()),
             QueueMemberDeleted(deletedAt: d.real(), ipbx: d.text(), memberID: d.text()),
+            QueueLogFileProgress(sourceID: d.int(), firstLine: RowBlob(bytes: line), bytesRead: d.int(), linesRead: d.int(), path: d.text()),
+            QueueLogSourceState(lastSessionID: d.int(), lastEventAt: d.real(), lastRowID: d.int(), carriedState: d.json(), sourceID: d.int()),
         ]
     }
 

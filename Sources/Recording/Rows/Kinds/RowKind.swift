@@ -20,6 +20,8 @@ enum RowKind: UInt8, CaseIterable {
     case userStatus, phoneStatus, agentStatus
     case userDeleted, phoneDeleted, agentDeleted, queueDeleted, queueMemberDeleted
 
+    case queueLogFile, queueLogSourceState
+
     /// The row type written under this kind; nil for transaction control.
     var rowType: (any RecordedRow.Type)? {
         switch self {
@@ -64,6 +66,8 @@ enum RowKind: UInt8, CaseIterable {
         case .agentDeleted: return AgentDeleted.self
         case .queueDeleted: return QueueDeleted.self
         case .queueMemberDeleted: return QueueMemberDeleted.self
+        case .queueLogFile: return QueueLogFileProgress.self
+        case .queueLogSourceState: return QueueLogSourceState.self
         }
     }
 }

@@ -1,0 +1,123 @@
+import CallStatsZlib
+import Foundation
+
+/// Reads a queue_log file line by line, plain or gzip-compressed alike (zlib reads a file
+/// that is not compressed as it is), and keeps reading it as it grows (`--follow`).
+///
+/// Offsets are of the content (uncompressed): a file and its compressed copy after rotation
+/// have the same lines at the same offsets, so where an import was left holds for both.
+/// Blocking: run it on a thread of its own, never on Swift's cooperative pool.
+final class QueueLogFileReader {
+    let path: String
+    private let handle: gzFile
+    /// The file's identity when opened, to tell a rotation (a new file under the same name).
+    let identity: (device: UInt64, inode: UInt64)
+    private var buffer: [UInt8] = []
+    private var bufferStart = 0
+    /// Content offset of `buffer[bufferStart]`.
+    private(set) var offset: Int64 = 0
+    private var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+
+    init(path: String) throws(QueueLogFileError) {
+        self.path = path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw QueueLogFileError(path: path, problem: String(cString: strerror(errno)))
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let problem = String(cString: strerror(errno))
+            close(descriptor)
+            throw QueueLogFileError(path: path, problem: problem)
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            close(descriptor)
+            throw QueueLogFileError(path: path, problem: "is a folder, not a file")
+        }
+        guard let handle = gzdopen(descriptor, "rb") else {
+            close(descriptor)
+            throw QueueLogFileError(path: path, problem: "cannot be read (out of memory)")
+        }
+        self.handle = handle
+        identity = (UInt64(info.st_dev), UInt64(info.st_ino))
+        gzbuffer(handle, 256 * 1024)
+    }
+
+    deinit {
+        gzclose(handle)
+    }
+
+    /// Reads more of the file into the buffer; false at its end (for now: `--follow` asks again).
+    private func fill() throws(QueueLogFileError) -> Bool {
+        if bufferStart > 0 && bufferStart >= buffer.count / 2 {
+            buffer.removeFirst(bufferStart)
+            bufferStart = 0
+        }
+        let count = chunk.withUnsafeMutableBytes { gzread(handle, $0.baseAddress, UInt32($0.count)) }
+        if count < 0 {
+            var code: Int32 = 0
+            let message = gzerror(handle, &code).map { String(cString: $0) } ?? "read error"
+            throw QueueLogFileError(path: path, problem: message)
+        }
+        if count == 0 {
+            // At the end for now; a growing file may have more later.
+            gzclearerr(handle)
+            return false
+        }
+        buffer.append(contentsOf: chunk[0..<Int(count)])
+        return true
+    }
+
+    /// The next complete line (without its `\n`), or nil when none is complete yet: a last
+    /// line without its line end is left for later, when Asterisk has finished writing it.
+    func nextLine() throws(QueueLogFileError) -> ArraySlice<UInt8>? {
+        var searchFrom = bufferStart
+        while true {
+            if let end = buffer[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = buffer[bufferStart..<end]
+                offset += Int64(end + 1 - bufferStart)
+                bufferStart = end + 1
+                return line
+            }
+            searchFrom = buffer.count
+            guard try fill() else { return nil }
+        }
+    }
+
+    /// Skips `count` bytes of content (what an earlier import read).
+    func skip(_ count: Int64) throws(QueueLogFileError) {
+        var remaining = count
+        while remaining > 0 {
+            let available = buffer.count - bufferStart
+            if available == 0 {
+                guard try fill() else {
+                    throw QueueLogFileError(path: path, problem: "is shorter than when it was last read (\(count) bytes read then)")
+                }
+                continue
+            }
+            let step = Int(min(Int64(available), remaining))
+            bufferStart += step
+            offset += Int64(step)
+            remaining -= Int64(step)
+        }
+    }
+
+    /// The first complete line of the file, which identifies it (read from its start).
+    static func firstLine(path: String) throws(QueueLogFileError) -> [UInt8]? {
+        let reader = try QueueLogFileReader(path: path)
+        return try reader.nextLine().map(Array.init)
+    }
+
+    /// The identity of what `path` names now, nil when nothing does.
+    static func identity(of path: String) -> (device: UInt64, inode: UInt64, size: Int64)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return (UInt64(info.st_dev), UInt64(info.st_ino), Int64(info.st_size))
+    }
+}
+
+public struct QueueLogFileError: Error, CustomStringConvertible {
+    public let path: String
+    public let problem: String
+    public var description: String { "\(path): \(problem)" }
+}

@@ -1,0 +1,115 @@
+import CTIProtocol
+import Storage
+
+/// What the recorder carries from one queue_log line to the next, and from one import of a
+/// source to the next (`queue_log_source.carried_state`): a queue_log has no bootstrap, so an
+/// agent logged in or a caller waiting when one import ended is still so when the next begins.
+struct QueueLogState {
+    let sourceID: Int64
+    /// By agent number (`Agent/1001` is 1001).
+    var agents: [String: QueueLogAgent] = [:]
+    /// The largest table `id` read (a table source).
+    var lastRowID: Int64?
+    /// Agent numbers to the agent ids and queue names to the queue ids the database already
+    /// has (from CTI data): the same agent or queue keeps one id whatever the source.
+    var agentIDsByNumber: [String: String] = [:]
+    var agentNumbersByID: [String: String] = [:]
+    var queueIDsByName: [String: String] = [:]
+    /// Agents and queues this source has written a row for (or found one).
+    var knownObjects: Set<String> = []
+
+    init(sourceID: Int64) {
+        self.sourceID = sourceID
+    }
+}
+
+/// One agent as the queue_log tells it.
+struct QueueLogAgent: Equatable {
+    var agentID: String
+    /// `AGENTLOGIN` / `AGENTCALLBACKLOGIN` seen, no logoff since.
+    var loggedIn = false
+    /// Seen doing what only a logged-in agent does (answering, pausing, being rung) without a
+    /// login: a static member, or a login before the log began.
+    var inferredLoggedIn = false
+    /// Queues it was added to (`ADDMEMBER`) and not removed from.
+    var memberships: Set<String> = []
+    var pausedAll = false
+    var pausedQueues: Set<String> = []
+    /// The caller's callid of the ACD call in progress.
+    var callID: String?
+    /// End of the wrap-up `WRAPUPSTART` began.
+    var wrapupUntil: Double?
+
+    /// metrics.md's states, first that applies; the queue_log has no non-ACD calls.
+    func state(at time: Double) -> AgentState {
+        if callID != nil { return .acdCall }
+        guard loggedIn || inferredLoggedIn || !memberships.isEmpty else { return .loggedOut }
+        if let wrapupUntil, wrapupUntil > time { return .wrapup }
+        if pausedAll || !pausedQueues.isEmpty { return .paused }
+        return .available
+    }
+}
+
+// MARK: The carried state as JSON
+
+extension QueueLogState {
+    /// The state to carry to the next import: the agents, and the callers still waiting
+    /// (their visit rows, which the next session continues).
+    func carried(waiting: [String: [String: OpenVisit]]) -> UTF8Text {
+        var agentsObject = JSONObject()
+        for number in agents.keys.sorted() {
+            guard let agent = agents[number] else { continue }
+            var object = JSONObject()
+            object["agent_id"] = .string(agent.agentID)
+            object["logged_in"] = .bool(agent.loggedIn)
+            object["inferred"] = .bool(agent.inferredLoggedIn)
+            object["memberships"] = .array(agent.memberships.sorted().map { .string($0) })
+            object["paused_all"] = .bool(agent.pausedAll)
+            object["paused_queues"] = .array(agent.pausedQueues.sorted().map { .string($0) })
+            object["call_id"] = agent.callID.map { .string($0) } ?? .null
+            object["wrapup_until"] = agent.wrapupUntil.map { .double($0) } ?? .null
+            agentsObject[number] = .object(object)
+        }
+        var waitingArray: [JSONValue] = []
+        for queueID in waiting.keys.sorted() {
+            for (key, visit) in (waiting[queueID] ?? [:]).sorted(by: { $0.value.rowID < $1.value.rowID }) {
+                waitingArray.append(.object([
+                    "queue_id": .string(queueID), "key": .string(key), "visit_id": .int(visit.rowID), "join_time": .double(visit.joinTime),
+                ]))
+            }
+        }
+        var root = JSONObject()
+        root["agents"] = .object(agentsObject)
+        root["waiting"] = .array(waitingArray)
+        root["last_row_id"] = lastRowID.map { .int($0) } ?? .null
+        return UTF8Text(JSON.serialize(.object(root)))
+    }
+
+    /// Reads what `carried` wrote; a state that cannot be read starts from nothing (the
+    /// lines are still all in the journal; only what was open at the last import's end is lost).
+    mutating func restore(_ text: String) -> [(queueID: String, key: String, visit: OpenVisit)] {
+        guard let root = (try? JSON.parse(text))?.object else { return [] }
+        if let object = root["agents"]?.object {
+            for (number, value) in object {
+                guard let fields = value.object, let agentID = fields["agent_id"]?.string else { continue }
+                var agent = QueueLogAgent(agentID: agentID)
+                agent.loggedIn = fields["logged_in"]?.bool ?? false
+                agent.inferredLoggedIn = fields["inferred"]?.bool ?? false
+                agent.memberships = Set((fields["memberships"]?.array ?? []).compactMap(\.string))
+                agent.pausedAll = fields["paused_all"]?.bool ?? false
+                agent.pausedQueues = Set((fields["paused_queues"]?.array ?? []).compactMap(\.string))
+                agent.callID = fields["call_id"]?.string
+                agent.wrapupUntil = fields["wrapup_until"]?.double
+                agents[number] = agent
+            }
+        }
+        lastRowID = root["last_row_id"]?.int
+        var waiting: [(queueID: String, key: String, visit: OpenVisit)] = []
+        for value in root["waiting"]?.array ?? [] {
+            guard let fields = value.object, let queueID = fields["queue_id"]?.string, let key = fields["key"]?.string,
+                  let rowID = fields["visit_id"]?.int, let joinTime = fields["join_time"]?.double else { continue }
+            waiting.append((queueID, key, OpenVisit(rowID: rowID, joinTime: joinTime)))
+        }
+        return waiting
+    }
+}
