@@ -102,7 +102,12 @@ struct JournalCommandTests {
             try Migrator(migrations: Array(try Migrator.embedded().migrations.prefix(7))).migrate(old)
             try old.execute("ATTACH DATABASE ? AS recorded", recorded.database)
             try old.write {
-                try old.execute(sql: "INSERT INTO main.collection_session SELECT * FROM recorded.collection_session")
+                // Schema 7's columns (schema 10 added source_id).
+                try old.execute(sql: """
+                    INSERT INTO main.collection_session
+                    SELECT session_id, server, protocol, tls, connected_at, logged_in_at, started_at, ended_at, end_reason, last_event_at
+                    FROM recorded.collection_session
+                    """)
                 let insert = try old.makeStatement(
                     "INSERT INTO journal (seq, session_id, received_at, event_time, line) VALUES (?, ?, ?, ?, ?)")
                 for line in expected {
