@@ -1,64 +1,6 @@
 import CallStatsTestSupport
 import Foundation
 
-/// The real `callstats` executable, built beside this test bundle, run as a child process.
-struct CallStatsBinary {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-        /// Standard output's bytes, as written.
-        var stdoutBytes = Data()
-    }
-
-    let url: URL
-
-    /// The binary SwiftPM built next to the running test bundle (`callstats-bench` too: the
-    /// test target depends on both executables).
-    static func built(_ name: String = "callstats") throws -> CallStatsBinary {
-        let me = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let url = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent(name)
-        guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw BinaryMissing(path: url.path)
-        }
-        return CallStatsBinary(url: url)
-    }
-
-    struct BinaryMissing: Error, CustomStringConvertible {
-        let path: String
-        var description: String { "no binary at \(path): build it first (swift build)" }
-    }
-
-    /// Runs to completion and returns what it printed. Output is read while the process runs,
-    /// so a chatty command cannot block on a full pipe.
-    func run(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var outData = Data()
-        nonisolated(unsafe) var errData = Data()
-        DispatchQueue.global().async(group: group) { outData = out.fileHandleForReading.readDataToEndOfFile() }
-        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        process.waitUntilExit()
-        group.wait()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self),
-            stdoutBytes: outData
-        )
-    }
-}
-
 /// What a test of the collector process starts from: the binary, a folder of its own, the
 /// database's path in it and a password file (mode 0600, as the collector wants it).
 struct CollectorSetup {

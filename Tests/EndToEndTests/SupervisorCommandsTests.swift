@@ -339,7 +339,13 @@ struct SupervisorCommandsTests {
             simulator.signal(SIGTERM)
             _ = simulator.wait()
         }
-        try await CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 500 }
+        do {
+            try await CollectorFaultTests.waitFor(setup) { try CollectorFaultTests.journalCount($0) > 500 }
+        } catch {
+            // What the collector and the simulator said, to tell a slow start from a failure.
+            Issue.record("collector: \(collector.standardError())\nsimulator: \(simulator.standardError())")
+            throw error
+        }
         var previous = ""
         for round in 0..<3 {
             for command in ["agents", "queues", "calls"] {
