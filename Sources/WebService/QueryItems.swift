@@ -20,6 +20,13 @@ public struct QueryItems: Sendable {
         return spaced.removingPercentEncoding ?? spaced
     }
 
+    /// The same items without `name`'s.
+    public func removing(_ name: String) -> QueryItems {
+        var copy = self
+        copy.items.removeAll { $0.name == name }
+        return copy
+    }
+
     /// The last value of `name`; nil when absent. An empty value counts as absent, as an
     /// unfilled form field.
     public func value(_ name: String) -> String? {

@@ -64,14 +64,7 @@ public enum ServeRouter {
                 guard let kind = ReportKind(rawValue: name) else {
                     throw APIFailure(status: 404, "no report \(name): use \(ReportKind.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                let query = QueryItems(request.uri.query)
-                let (parameters, format) = try APIParameters.report(kind, query, default: settings.calendar, now: serve.wallClock())
-                if format == .xlsx {
-                    let bytes = try await serve.reports.workbook(kind, parameters: parameters)
-                    return ReportResponses.workbook(bytes, kind: kind)
-                }
-                let text = try await serve.reports.report(kind, format: format, parameters: parameters)
-                return ReportResponses.make(text, kind: kind, format: format, download: false)
+                return try await ReportResponses.run(kind, QueryItems(request.uri.query), serve, download: false)
             }
         }
 
@@ -103,6 +96,17 @@ public enum ServeRouter {
 
 /// A report in its format's content type (CSV downloaded as a file when asked).
 enum ReportResponses {
+    /// `kind` with the command line's parameters in `query`: the API's and the report form's one path.
+    static func run(_ kind: ReportKind, _ query: QueryItems, _ serve: ServeContext, download: Bool) async throws -> Response {
+        let (parameters, format) = try APIParameters.report(kind, query, default: serve.settings.calendar, now: serve.wallClock())
+        if format == .xlsx {
+            let bytes = try await serve.reports.workbook(kind, parameters: parameters)
+            return workbook(bytes, kind: kind)
+        }
+        let text = try await serve.reports.report(kind, format: format, parameters: parameters)
+        return make(text, kind: kind, format: format, download: download)
+    }
+
     static func make(_ text: String, kind: ReportKind, format: ReportFormat, download: Bool) -> Response {
         switch format {
         case .json: return Responses.json(text)

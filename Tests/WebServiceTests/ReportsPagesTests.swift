@@ -1,0 +1,89 @@
+import CallStatsTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Reports
+import Testing
+import WebService
+
+/// `/reports`: the nightly folders listed and served, nothing outside them, and the form's
+/// reports the binary's.
+@Suite("serve: /reports")
+struct ReportsPagesTests {
+    let database: String
+    let folder: TemporaryFolder
+
+    init() throws {
+        database = try DemoDatabase.path()
+        folder = try TemporaryFolder()
+        let nightly = try DemoDatabase.run(["report", "nightly", "--db", database, "--date", DemoDatabase.day, "--tz", "UTC",
+                                            "--out", folder.path("nightly")])
+        #expect(nightly.status == 0, "\(nightly.stderr)")
+        // Something beside the day folders that must never be served.
+        try Data("secret".utf8).write(to: URL(fileURLWithPath: folder.path("secret.txt")))
+    }
+
+    func app() throws -> some ApplicationProtocol {
+        var settings = ServeSettings(databasePath: database, calendar: try #require(ReportCalendar(timeZoneIdentifier: "UTC")))
+        settings.reportsFolder = folder.path("nightly")
+        return Application(router: ServeRouter.make(try ServeContext.open(settings: settings)))
+    }
+
+    @Test("the nightly folders are listed by day with their files, which are served as written; nothing outside the folder is")
+    func nightlyFolders() async throws {
+        let day = DemoDatabase.day
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path("nightly/\(day)")).sorted()
+        #expect(files.contains("index.html") && files.contains("missed.csv") && files.contains("report.xlsx"))
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/reports", method: .get) { response in
+                #expect(response.status == .ok)
+                let page = String(buffer: response.body)
+                for file in files {
+                    #expect(page.contains("href=\"/reports/files/\(day)/\(file)\""), "\(file)")
+                }
+                #expect(page.contains("action=\"/reports/run\""))
+            }
+            for file in ["missed.csv", "index.html", "report.xlsx"] {
+                let written = try Data(contentsOf: URL(fileURLWithPath: folder.path("nightly/\(day)/\(file)")))
+                try await client.execute(uri: "/reports/files/\(day)/\(file)", method: .get) { response in
+                    #expect(response.status == .ok, "\(file)")
+                    #expect(Data(response.body.readableBytesView) == written, "\(file)")
+                }
+            }
+            for path in ["/reports/files/../secret.txt", "/reports/files/%2e%2e/secret.txt", "/reports/files/\(day)/../../secret.txt",
+                         "/reports/files/nothing.csv"] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status != .ok, "\(path)")
+                    #expect(!String(buffer: response.body).contains("secret"), "\(path)")
+                }
+            }
+        }
+    }
+
+    @Test("the form runs any report as the binary prints it: a page, or a CSV or workbook download; a field its kind does not take is left out")
+    func reportForm() async throws {
+        let day = DemoDatabase.day
+        let csv = try DemoDatabase.run(["report", "missed", "--db", database, "--date", day, "--tz", "UTC", "--interval", "1h", "--format", "csv"])
+        let page = try DemoDatabase.run(["report", "calls-missed", "--db", database, "--date", day, "--tz", "UTC", "--format", "html"])
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/reports/run?kind=missed&date=\(day)&from=&to=&interval=1h&tz=UTC&format=csv", method: .get) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                #expect(response.headers[.contentDisposition] == "attachment; filename=\"missed.csv\"")
+                #expect(Data(response.body.readableBytesView) == csv.stdout)
+            }
+            // calls-missed has no interval: the form's is dropped.
+            try await client.execute(uri: "/reports/run?kind=calls-missed&date=\(day)&interval=1h&tz=UTC&format=html", method: .get) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                #expect(Data(response.body.readableBytesView) == page.stdout)
+            }
+            try await client.execute(uri: "/reports/run?kind=ewt&date=\(day)&tz=UTC&format=xlsx", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(Data(response.body.readableBytesView).starts(with: Data("PK".utf8)))
+            }
+            try await client.execute(uri: "/reports/run?kind=sales&date=\(day)", method: .get) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("kind: use occupancy"))
+            }
+        }
+    }
+}
