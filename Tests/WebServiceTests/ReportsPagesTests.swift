@@ -23,9 +23,10 @@ struct ReportsPagesTests {
         try Data("secret".utf8).write(to: URL(fileURLWithPath: folder.path("secret.txt")))
     }
 
-    func app() throws -> some ApplicationProtocol {
+    func app(token: String? = nil) throws -> some ApplicationProtocol {
         var settings = ServeSettings(databasePath: database, calendar: try #require(ReportCalendar(timeZoneIdentifier: "UTC")))
         settings.reportsFolder = folder.path("nightly")
+        settings.token = token
         return Application(router: ServeRouter.make(try ServeContext.open(settings: settings)))
     }
 
@@ -83,6 +84,22 @@ struct ReportsPagesTests {
             try await client.execute(uri: "/reports/run?kind=sales&date=\(day)", method: .get) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains("kind: use occupancy"))
+            }
+        }
+    }
+
+    @Test("with a token, the list, the files and the form need it")
+    func needsTheToken() async throws {
+        let day = DemoDatabase.day
+        try await app(token: "s3cret-token").test(.router) { client in
+            for path in ["/reports", "/reports/files/\(day)/missed.csv", "/reports/run?kind=missed&date=\(day)&format=csv"] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .unauthorized || response.status == .seeOther, "\(path): \(response.status)")
+                    #expect(!String(buffer: response.body).contains("queue_id"), "\(path)")
+                }
+                try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer s3cret-token"]) { response in
+                    #expect(response.status == .ok, "\(path): \(response.status)")
+                }
             }
         }
     }
