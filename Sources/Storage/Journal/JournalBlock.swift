@@ -106,7 +106,6 @@ public struct JournalBlockBuilder {
     public var lastSeq: Int64 { firstSeq + Int64(count) - 1 }
     public var nextSeq: Int64 { firstSeq + Int64(count) }
     public var isFull: Bool { count >= JournalBlock.maximumLines || text.count >= JournalBlock.maximumBytes }
-    public var isEmpty: Bool { count == 0 }
     /// Lines appended since the database's copy was written.
     public var hasUnwrittenLines: Bool { count > writtenCount }
 

@@ -12,24 +12,6 @@ struct JournalBlockRow: RecordedRow {
     /// The compressed block, copied into the row buffer when the row is written.
     var lines: RowBlob
 
-    /// The row of `block`, whose compressed content is `lines`.
-    init(_ block: JournalBlockBuilder, lines: UnsafeRawBufferPointer) {
-        self.init(firstSeq: block.firstSeq, lastSeq: block.lastSeq, sessionID: block.sessionID,
-                  firstReceivedAt: block.firstReceivedAt, lastReceivedAt: block.lastReceivedAt,
-                  lastEventTime: block.lastEventTime, lines: RowBlob(bytes: lines))
-    }
-
-    init(firstSeq: Int64, lastSeq: Int64, sessionID: Int64, firstReceivedAt: Double, lastReceivedAt: Double,
-         lastEventTime: Double?, lines: RowBlob) {
-        self.firstSeq = firstSeq
-        self.lastSeq = lastSeq
-        self.sessionID = sessionID
-        self.firstReceivedAt = firstReceivedAt
-        self.lastReceivedAt = lastReceivedAt
-        self.lastEventTime = lastEventTime
-        self.lines = lines
-    }
-
     static let rowKind = RowKind.journalBlock
     static let sql = RowSQL.insert(into: "journal_block", columns, orReplace: true)
     static let columns: [RowColumn<Self>] = [
@@ -41,6 +23,16 @@ struct JournalBlockRow: RecordedRow {
         .init("last_event_time") { $0.lastEventTime },
         .init("lines") { $0.lines },
     ]
+}
+
+extension JournalBlockRow {
+    /// The row of `block`, whose compressed content is `lines`: the recorder's and the
+    /// converter's one way to write a block.
+    init(_ block: JournalBlockBuilder, lines: UnsafeRawBufferPointer) {
+        self.init(firstSeq: block.firstSeq, lastSeq: block.lastSeq, sessionID: block.sessionID,
+                  firstReceivedAt: block.firstReceivedAt, lastReceivedAt: block.lastReceivedAt,
+                  lastEventTime: block.lastEventTime, lines: RowBlob(bytes: lines))
+    }
 }
 
 /// Why a journaled line could not be decoded (metrics.md "Journal").
