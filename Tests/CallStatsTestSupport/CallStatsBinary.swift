@@ -28,6 +28,21 @@ public struct CallStatsBinary: Sendable {
         return CallStatsBinary(url: url)
     }
 
+    /// A copy of this binary at `destination`, made by `cp` in its own process. Copied from
+    /// here, the file would be open for writing in this process while other tests fork
+    /// children, which inherit that descriptor until they exec; running the copy in that window
+    /// fails with "Text file busy".
+    public func copy(to destination: URL) throws -> CallStatsBinary {
+        let copy = try CallStatsBinary(url: URL(fileURLWithPath: "/bin/cp")).run([url.path, destination.path])
+        guard copy.status == 0 else { throw CopyFailed(message: copy.stderr) }
+        return CallStatsBinary(url: destination)
+    }
+
+    public struct CopyFailed: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { "cp failed: \(message)" }
+    }
+
     public struct BinaryMissing: Error, CustomStringConvertible {
         public let path: String
         public var description: String { "no binary at \(path): build it first (swift build)" }

@@ -25,9 +25,7 @@ struct MigrateCommandTests {
     func selfContained() throws {
         let binary = try CallStatsBinary.built()
         let folder = try TemporaryFolder()
-        let copy = folder.url.appendingPathComponent("callstats")
-        try FileManager.default.copyItem(at: binary.url, to: copy)
-        let alone = CallStatsBinary(url: copy)
+        let alone = try binary.copy(to: folder.url.appendingPathComponent("callstats"))
         let result = try alone.run(["migrate", "--db", "alone.db"], currentDirectory: folder.url)
         #expect(result.status == 0, "\(result.stderr)")
         let database = try Database(path: folder.path("alone.db"), mode: .readOnly)
