@@ -78,4 +78,30 @@ struct WorkbookWriterTests {
             """)
         #expect(read == "'a\u{FFFD}b\u{FFFD}c\u{FFFD}d\\re\\tf\\ng \\u202ertl <&>' 32767\n")
     }
+
+    /// Cells carry a reference only after an empty one (the others follow in order), and text
+    /// keeps its spaces only with xml:space: both are checked where a mistake would shift a
+    /// column or trim a name.
+    @Test("empty cells at the start, middle and end keep every other cell in its column; spaces at the ends and in runs stay", RequiredTool.openpyxl.trait)
+    func emptyCellsAndSpaces() throws {
+        let output = MemoryByteOutput()
+        let writer = XLSXWriter(output: output)
+        try writer.beginSheet("s", columns: ["a", "b", "c", "d", "e", "f"])
+        try writer.addRow([.empty, .number("1", .general), .empty, .empty, .text(" two  spaces "), .number("3", .percent)])
+        try writer.addRow([.text("x"), .text("a  b"), .text("\tt"), .number("4", .general), .empty, .empty])
+        try writer.addRow([.empty, .empty, .empty, .empty, .empty, .text("last")])
+        try writer.finish()
+        let read = try Self.read(output.bytes, """
+            import openpyxl, sys
+            sheet = openpyxl.load_workbook(sys.argv[1]).active
+            for row in sheet.iter_rows(min_row=2, max_col=6):
+                print([c.value for c in row])
+            """)
+        #expect(read == """
+            [None, 1, None, None, ' two  spaces ', 3]
+            ['x', 'a  b', '\\tt', 4, None, None]
+            [None, None, None, None, None, 'last']
+
+            """)
+    }
 }

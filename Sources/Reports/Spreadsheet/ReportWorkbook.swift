@@ -1,13 +1,17 @@
 /// A report's rows as a sheet: the CSV's columns as the header, each cell typed from what the
 /// report made of it (`Cell`) and what its column holds (`ColumnLabels`).
-public struct ReportSheet {
+public final class ReportSheet {
     let writer: XLSXWriter
     let units: [ColumnUnit]
+    /// Each column's last time and its cell: the rows of one period share their period's
+    /// times, and parsing them again for every row was a quarter of a month's workbook.
+    private var lastTimes: [(iso: String, cell: SheetCell)?]
 
     /// Begins the sheet; every column of times gets a note naming the report's zone.
     public init(_ writer: XLSXWriter, name: String, columns: [String], calendar: ReportCalendar) throws {
         self.writer = writer
         units = columns.map { ColumnLabels.label($0).unit }
+        lastTimes = Array(repeating: nil, count: columns.count)
         var notes: [Int: String] = [:]
         for (index, unit) in units.enumerated() where unit == .time {
             notes[index] = ReportSheet.timeNote(calendar)
@@ -19,7 +23,21 @@ public struct ReportSheet {
         var row: [SheetCell] = []
         row.reserveCapacity(cells.count)
         for (index, cell) in cells.enumerated() {
-            row.append(Self.cell(cell, unit: index < units.count ? units[index] : .text))
+            guard index < units.count else {
+                row.append(Self.cell(cell, unit: .text))
+                continue
+            }
+            if case .time(let iso) = cell {
+                if let last = lastTimes[index], last.iso == iso {
+                    row.append(last.cell)
+                } else {
+                    let typed = Self.cell(cell, unit: units[index])
+                    lastTimes[index] = (iso, typed)
+                    row.append(typed)
+                }
+            } else {
+                row.append(Self.cell(cell, unit: units[index]))
+            }
         }
         try writer.addRow(row)
     }
@@ -44,7 +62,7 @@ public struct ReportSheet {
             switch unit {
             case .seconds:
                 guard let seconds = Double(literal) else { return .text(literal) }
-                return .number(String(seconds / 86_400), .duration)
+                return .number(seconds == 0 ? "0" : String(seconds / 86_400), .duration)
             case .percent:
                 return .number(literal, .percent)
             case .text, .time, .count, .average:

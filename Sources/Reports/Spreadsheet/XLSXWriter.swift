@@ -81,19 +81,19 @@ public final class XLSXWriter {
     let zip: ZipStream
     let rowLimit: Int
     let rowGroup: Int
-    public private(set) var warnings = SheetWarnings()
+    public var warnings: SheetWarnings { xml.warnings }
     private var sheets: [SheetPart] = []
     private var usedNames: Set<String> = []
     private var open: OpenSheet?
-    private var buffer: [UInt8] = []
-    private var letters: [[UInt8]] = []
+    /// The current part's XML not yet deflated.
+    private var xml = SheetXML()
 
     /// `rowLimit` and `rowGroup` are smaller in tests, so a continued sheet needs no million rows.
     public init(output: ByteOutput, rowLimit: Int = XLSXWriter.excelRowLimit, rowGroup: Int = 1000) {
         zip = ZipStream(output: output)
         self.rowLimit = max(2, rowLimit)
         self.rowGroup = max(1, rowGroup)
-        buffer.reserveCapacity(1 << 17)
+        xml.bytes.reserveCapacity(1 << 17)
     }
 
     // MARK: Sheets and rows
@@ -103,7 +103,7 @@ public final class XLSXWriter {
     public func beginSheet(_ name: String, columns: [String], notes: [Int: String] = [:]) throws {
         if open != nil { try endSheet() }
         open = OpenSheet(baseName: name, columns: columns, notes: notes, continuation: 1)
-        while letters.count < columns.count { letters.append(Array(Self.columnLetters(letters.count).utf8)) }
+        xml.prepareColumns(columns.count)
     }
 
     public func addRow(_ cells: [SheetCell]) throws {
@@ -134,7 +134,7 @@ public final class XLSXWriter {
         tail += "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>"
         if !sheet.notes.isEmpty { tail += "<legacyDrawing r:id=\"rId1\"/>" }
         tail += "</worksheet>"
-        buffer.append(contentsOf: tail.utf8)
+        xml.bytes.append(contentsOf: tail.utf8)
         try flush()
         try zip.endEntry()
         // `start` appended this sheet's part: it is the last.
@@ -191,8 +191,8 @@ public final class XLSXWriter {
             head += "</cols>"
         }
         head += "<sheetData>"
-        buffer.append(contentsOf: head.utf8)
-        writeHeader(sheet.columns)
+        xml.bytes.append(contentsOf: head.utf8)
+        xml.writeHeader(sheet.columns)
         for (offset, row) in sheet.pending.enumerated() {
             try writeRow(row, number: sheet.rows - sheet.pending.count + offset + 2)
         }
@@ -223,89 +223,15 @@ public final class XLSXWriter {
         return widths.map { min($0, Self.widestColumn) }
     }
 
-    private func writeHeader(_ columns: [String]) {
-        buffer.append(contentsOf: "<row r=\"1\">".utf8)
-        for (index, name) in columns.enumerated() {
-            appendText(name, reference: index, row: 1, style: Style.header)
-        }
-        buffer.append(contentsOf: "</row>".utf8)
-    }
-
     private func writeRow(_ cells: [SheetCell], number: Int) throws {
-        buffer.append(contentsOf: "<row r=\"".utf8)
-        buffer.append(contentsOf: String(number).utf8)
-        buffer.append(contentsOf: "\">".utf8)
-        for (index, cell) in cells.enumerated() where index < letters.count {
-            switch cell {
-            case .empty:
-                continue
-            case .text(let text):
-                appendText(text, reference: index, row: number, style: Style.text)
-            case .number(let literal, let style):
-                appendReference(index, row: number, style: Style.of(style))
-                buffer.append(contentsOf: "><v>".utf8)
-                buffer.append(contentsOf: literal.utf8)
-                buffer.append(contentsOf: "</v></c>".utf8)
-            }
-        }
-        buffer.append(contentsOf: "</row>".utf8)
-        if buffer.count >= 1 << 16 { try flush() }
-    }
-
-    private func appendReference(_ column: Int, row: Int, style: Int) {
-        buffer.append(contentsOf: "<c r=\"".utf8)
-        buffer.append(contentsOf: letters[column])
-        buffer.append(contentsOf: String(row).utf8)
-        buffer.append(contentsOf: "\" s=\"".utf8)
-        buffer.append(contentsOf: String(style).utf8)
-        buffer.append(UInt8(ascii: "\""))
-    }
-
-    private func appendText(_ text: String, reference column: Int, row: Int, style: Int) {
-        appendReference(column, row: row, style: style)
-        buffer.append(contentsOf: " t=\"inlineStr\"><is><t xml:space=\"preserve\">".utf8)
-        appendEscaped(text)
-        buffer.append(contentsOf: "</t></is></c>".utf8)
-    }
-
-    /// XML-escaped, XML-invalid characters replaced (and counted), cut at Excel's limit.
-    /// CR is written as a character reference: a parser turns a literal CR into LF.
-    private func appendEscaped(_ text: String) {
-        let simple = text.utf8.count <= Self.cellTextLimit && !text.utf8.contains { byte in
-            byte < 0x20 || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == 0xEF
-        }
-        if simple {
-            buffer.append(contentsOf: text.utf8)
-            return
-        }
-        var units = 0
-        for scalar in text.unicodeScalars {
-            units += scalar.utf16.count
-            if units > Self.cellTextLimit {
-                warnings.truncatedTexts += 1
-                break
-            }
-            switch scalar {
-            case "&": buffer.append(contentsOf: "&amp;".utf8)
-            case "<": buffer.append(contentsOf: "&lt;".utf8)
-            case ">": buffer.append(contentsOf: "&gt;".utf8)
-            case "\r": buffer.append(contentsOf: "&#13;".utf8)
-            case "\t", "\n": buffer.append(UInt8(scalar.value))
-            default:
-                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
-                    warnings.replacedCharacters += 1
-                    buffer.append(contentsOf: "\u{FFFD}".utf8)
-                } else {
-                    buffer.append(contentsOf: String(scalar).utf8)
-                }
-            }
-        }
+        xml.writeRow(cells, number: number)
+        if xml.bytes.count >= 1 << 16 { try flush() }
     }
 
     private func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try buffer.withUnsafeBytes { try zip.write($0) }
-        buffer.removeAll(keepingCapacity: true)
+        guard !xml.bytes.isEmpty else { return }
+        try xml.bytes.withUnsafeBytes { try zip.write($0) }
+        xml.bytes.removeAll(keepingCapacity: true)
     }
 
     // MARK: Names
