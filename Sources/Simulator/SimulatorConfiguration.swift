@@ -46,6 +46,8 @@ public struct SimulatorConfiguration: Sendable {
     public var agents = 20
     /// Where to write the ground truth (JSON lines); nil for none.
     public var truthPath: String?
+    /// Where to write the queue_log the simulated Asterisk would write (file form), if anywhere.
+    public var queueLogPath: String?
     /// Close every connection and finish once the simulated duration has elapsed.
     public var exitWhenDone = false
     /// Real seconds between the first successful login and the start of the simulated clock.

@@ -1,6 +1,7 @@
 /// Why the simulator could not start, worded for the person who ran it.
 public enum SimulatorError: Error, Sendable, CustomStringConvertible {
-    case truthFile(path: String, reason: String)
+    /// The truth file or the queue_log could not be created.
+    case outputFile(path: String, what: String, reason: String)
     case bind(host: String, port: Int, reason: String)
     /// The certificate or key could not be loaded.
     case tls(String)
@@ -9,8 +10,8 @@ public enum SimulatorError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .truthFile(let path, let reason):
-            return "cannot write the truth file \(path): \(reason)"
+        case .outputFile(let path, let what, let reason):
+            return "cannot write the \(what) \(path): \(reason)"
         case .bind(let host, let port, let reason):
             return "cannot listen on \(host):\(port): \(reason)"
         case .tls(let reason):

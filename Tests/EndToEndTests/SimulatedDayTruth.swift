@@ -1,7 +1,7 @@
 import Foundation
 import Storage
 
-/// The simulator's ground truth (`--truth`, format in Sources/Simulator/Truth/TruthWriter.swift)
+/// The simulator's ground truth (`--truth`, format in Sources/Simulator/Output/LineSink.swift)
 /// compared with what the collector recorded.
 struct SimulatedDayTruth {
     struct Interval: Equatable {

@@ -91,7 +91,7 @@ struct ModelTests {
         c.queues = 4
         c.duration = 4 * 3600 * 1_000_000
         func run() -> [[UInt8]] {
-            let truth = TruthMemory()
+            let truth = LineMemory()
             let model = CallCenterModel(configuration: c, truth: truth)
             model.advance(until: model.end)
             #expect(model.finished)

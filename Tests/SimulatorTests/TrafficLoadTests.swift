@@ -20,7 +20,7 @@ struct TrafficLoadTests {
         c.duration = 4 * 3600 * 1_000_000
         c.loadFactor = loadFactor
         c.holdPeak = holdPeak
-        let truth = TruthMemory()
+        let truth = LineMemory()
         let model = CallCenterModel(configuration: c, truth: truth)
         model.advance(until: model.end)
         #expect(model.finished)

@@ -34,7 +34,11 @@ struct SimulateCommand: AsyncParsableCommand {
 
             --truth writes what really happened (agent state intervals, queue visits, calls, \
             queue statistic values) as JSON lines, with the same times as the wire; see \
-            Sources/Simulator/Truth/TruthWriter.swift for the format.
+            Sources/Simulator/Output/LineSink.swift for the format.
+
+            --queue-log writes the queue_log the simulated Asterisk keeps (the file form of an \
+            Asterisk 13+ on Wazo: ENTERQUEUE, CONNECT, COMPLETE*, ABANDON, RINGNOANSWER, agent \
+            logins, pauses with reasons, WRAPUPSTART), for `callstats import queue-log`.
             """
     )
 
@@ -77,6 +81,9 @@ struct SimulateCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Write the ground truth here (JSON lines).", valueName: "path"))
     var truth: String?
+
+    @Option(name: .customLong("queue-log"), help: ArgumentHelp("Write the simulated Asterisk's queue_log here.", valueName: "path"))
+    var queueLog: String?
 
     @Flag(help: "After the simulated duration, close every connection and exit 0.")
     var exitWhenDone = false
@@ -177,6 +184,7 @@ struct SimulateCommand: AsyncParsableCommand {
         c.queues = queues
         c.agents = agents
         c.truthPath = truth
+        c.queueLogPath = queueLog
         c.exitWhenDone = exitWhenDone
         c.clockStartDelaySeconds = clockDelay
         c.offerStartTLS = !noStarttls

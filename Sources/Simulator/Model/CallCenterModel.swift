@@ -30,7 +30,11 @@ final class CallCenterModel {
     var events = EventQueue<ModelEvent>()
     /// Messages produced since the server last drained them.
     var outbox: [OutMessage] = []
-    let truth: TruthSink
+    let truth: LineSink
+    /// The queue_log's lines (`Model+QueueLog.swift`).
+    let queueLog: LineSink
+    /// The queue_log's own uniqueid counter, apart from the wire's.
+    var queueLogSequence = 0
 
     var agents: [AgentRuntime]
     /// Per agent (index = id - 1): its member state in every queue it belongs to.
@@ -64,9 +68,10 @@ final class CallCenterModel {
     let internalRatePerUser: Double
     let inboundDirectRate: Double
 
-    init(configuration c: SimulatorConfiguration, truth: TruthSink) {
+    init(configuration c: SimulatorConfiguration, truth: LineSink, queueLog: LineSink = LineDiscard()) {
         configuration = c
         self.truth = truth
+        self.queueLog = queueLog
         var directoryRNG = Xoshiro256(seed: c.seed, stream: 1)
         directory = Directory.generate(configuration: c, rng: &directoryRNG)
         rng = Xoshiro256(seed: c.seed, stream: 2)
@@ -104,6 +109,7 @@ final class CallCenterModel {
         internalRatePerUser = 0.4 / 3600 * load
 
         writeMeta()
+        queueLogStart()
         scheduleInitialEvents()
     }
 

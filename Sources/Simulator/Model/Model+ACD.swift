@@ -171,7 +171,8 @@ extension CallCenterModel {
         uniqueSequence += 1
         let visit = VisitRuntime(id: visitId, queueId: queue, callId: callId,
                                  uniqueid: "\(SimTime.wholeSeconds(now)).\(uniqueSequence)",
-                                 number: number, name: name, join: now)
+                                 number: number, name: name, join: now, position: queues[queue - 1].waiting.count + 1)
+        queueLogEnter(visit, queue: queue)
         visits[visitId] = visit
         call.visitId = visitId
         queues[queue - 1].waiting.append(visitId)
@@ -241,6 +242,7 @@ extension CallCenterModel {
     private func ring(visit: VisitRuntime, agent: Int) {
         guard let call = calls[visit.callId] else { return }
         visits[visit.id]?.ringingAgent = agent
+        visits[visit.id]?.ringStart = now
         call.agentId = agent
         call.token += 1
         let phone = directory.agent(agent).phoneId
@@ -262,6 +264,10 @@ extension CallCenterModel {
               let visit = visits[visitId], let agent = call.agentId, let chan = call.calleeChannel,
               case .acd(let q) = call.kind
         else { return }
+        queueLogConnect(visit, agent: agent)
+        call.queueLogID = visit.uniqueid
+        call.queueJoin = visit.join
+        call.queuePosition = visit.position
         // The caller leaves the queue at the answer instant...
         leaveQueue(visit)
         // ...Asterisk's hold-time estimate, in whole seconds as app_queue keeps it...
@@ -283,6 +289,7 @@ extension CallCenterModel {
         guard let call = calls[callId], call.token == token, let visitId = call.visitId,
               let agent = call.agentId, let chan = call.calleeChannel
         else { return }
+        if let visit = visits[visitId] { queueLogRingNoAnswer(visit, agent: agent) }
         call.token += 1
         call.agentId = nil
         call.calleeChannel = nil
@@ -296,6 +303,7 @@ extension CallCenterModel {
 
     func abandon(visit visitId: Int) {
         guard let visit = visits[visitId], let call = calls[visit.callId] else { return }
+        queueLogAbandon(visit)
         leaveQueue(visit)
         queues[visit.queueId - 1].history.append(VisitHistory(join: visit.join, end: now, answered: false, wait: now - visit.join))
         recordVisit(visit, leave: now, outcome: "abandoned", agent: nil)
@@ -322,9 +330,11 @@ extension CallCenterModel {
         members[agent - 1][q]?.callsTaken += 1
         members[agent - 1][q]?.lastCall = now
         if rng.chance(0.5) {
+            queueLogComplete(call, queue: q, agent: agent, agentHungUp: true)
             hangup(chan)
             hangup(call.callerChannel)
         } else {
+            queueLogComplete(call, queue: q, agent: agent, agentHungUp: false)
             hangup(call.callerChannel)
             hangup(chan)
         }
@@ -334,6 +344,7 @@ extension CallCenterModel {
         let i = agent - 1
         agents[i].idleSince = now
         if wrapup > 0 && agents[i].loggedIn {
+            queueLogWrapup(call, queue: q, agent: agent, seconds: wrapup)
             agents[i].onWrapup = true
             agents[i].onCallAcd = false
             agents[i].wrapupToken += 1

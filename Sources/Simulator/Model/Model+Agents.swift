@@ -281,6 +281,8 @@ extension CallCenterModel {
         }
         agents[i].loggedIn = true
         agents[i].idleSince = now
+        agents[i].loginTime = now
+        queueLogLogin(agent)
         recomputeAgent(agent)
         // Subscribing to the agent's endpoint routes its current state straight away.
         routeEndpoint(agent: agent, phone: config.phoneId, force: true)
@@ -300,6 +302,7 @@ extension CallCenterModel {
     private func logout(_ agent: Int) {
         let i = agent - 1
         guard agents[i].loggedIn else { return }
+        queueLogLogoff(agent)
         // AgentLogoff: members shown as not logged ("101", unpaused).
         for q in agents[i].queues {
             _ = updateMember(agent: agent, queue: q) {
@@ -319,7 +322,9 @@ extension CallCenterModel {
     /// Pause on every queue, one QueueMemberPause at a time: each is followed by a summary and
     /// a recomputation, so the status only turns `unavailable` at the last queue.
     private func pause(_ agent: Int) {
+        queueLogPauseAll(agent, paused: true)
         for q in agents[agent - 1].queues where updateMember(agent: agent, queue: q, { $0.paused = true }) {
+            queueLogPause(agent, queue: q, paused: true)
             pushSummary(queue: q)
             recomputeAgent(agent)
         }
@@ -327,7 +332,9 @@ extension CallCenterModel {
 
     private func unpause(_ agent: Int) {
         var changed = false
+        queueLogPauseAll(agent, paused: false)
         for q in agents[agent - 1].queues where updateMember(agent: agent, queue: q, { $0.paused = false }) {
+            queueLogPause(agent, queue: q, paused: false)
             changed = true
             pushSummary(queue: q)
             recomputeAgent(agent)
@@ -363,6 +370,9 @@ extension CallCenterModel {
             pushLoggedAgents(queue: queue)
             if agents[i].loggedIn {
                 let paused = completelyPausedIgnoring(agent: agent, queue: queue)
+                // wazo-agentd adds the member to Asterisk, paused if the agent is paused.
+                queueLogMembership(agent, queue: queue, added: true)
+                if paused { queueLogPause(agent, queue: queue, paused: true) }
                 let status = deviceStatus(phone: directory.agent(agent).phoneId)
                 _ = updateMember(agent: agent, queue: queue) {
                     $0.status = status
@@ -373,6 +383,7 @@ extension CallCenterModel {
             }
         } else {
             guard members[i][queue] != nil, agents[i].queues.count > 1 else { return }
+            if agents[i].loggedIn { queueLogMembership(agent, queue: queue, added: false) }
             members[i][queue] = nil
             queueMembers[queue - 1].removeAll { $0 == agent }
             agents[i].queues.removeAll { $0 == queue }

@@ -38,6 +38,8 @@ struct AgentRuntime {
     var phonenumber: String?
 
     // Model bookkeeping.
+    /// When the agent last logged in (the queue_log's logoff says for how long).
+    var loginTime: Micros = 0
     /// Logged in agents only take ACD calls after this much idle time in the least-recent order.
     var idleSince: Micros = 0
     /// Last endpoint state routed to the agent ("available", "ringing", "talking"): the
@@ -164,6 +166,11 @@ final class CallRuntime {
     var visitId: Int?
     /// ACD: the agent currently rung or talking.
     var agentId: Int?
+    /// ACD, once answered: the queue visit's uniqueid, join instant and first position (the
+    /// queue_log's call end lines carry them after the visit is gone).
+    var queueLogID = ""
+    var queueJoin: Micros?
+    var queuePosition = 0
     var liveChannels = 0
 
     init(id: Int, kind: CallKind, callerNumber: String, callerName: String, start: Micros, callerChannel: String) {
@@ -185,8 +192,11 @@ struct VisitRuntime {
     let number: String
     let name: String
     let join: Micros
-    /// The agent being rung for this caller, if any.
+    /// Position in the queue on joining, from 1.
+    let position: Int
+    /// The agent being rung for this caller, if any, and since when.
     var ringingAgent: Int?
+    var ringStart: Micros?
 }
 
 enum PlanAction {

@@ -22,7 +22,8 @@ final class Hub {
     let configuration: SimulatorConfiguration
     let model: CallCenterModel
     let logger: Logger
-    private let truthFile: TruthFileWriter?
+    private let truthFile: LineFileWriter?
+    private let queueLogFile: LineFileWriter?
     private(set) var clients: [ClientConnection] = []
     private var nextConnectionId = 1
     /// Session ids come from their own stream so connecting never changes the model's day.
@@ -52,12 +53,13 @@ final class Hub {
     /// How long a closing connection may take to read what was written to it.
     private let closeGraceSeconds = 2.0
 
-    init(eventLoop: EventLoop, configuration: SimulatorConfiguration, truthFile: TruthFileWriter?, logger: Logger) {
+    init(eventLoop: EventLoop, configuration: SimulatorConfiguration, truthFile: LineFileWriter?, queueLogFile: LineFileWriter?, logger: Logger) {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.truthFile = truthFile
+        self.queueLogFile = queueLogFile
         self.logger = logger
-        model = CallCenterModel(configuration: configuration, truth: truthFile ?? TruthDiscard())
+        model = CallCenterModel(configuration: configuration, truth: truthFile ?? LineDiscard(), queueLog: queueLogFile ?? LineDiscard())
         sessionRNG = Xoshiro256(seed: configuration.seed, stream: 3)
         finished = eventLoop.makePromise(of: Void.self)
         scratch.reserveCapacity(4096)
@@ -391,6 +393,10 @@ final class Hub {
         if let truthFile, truthFile.failed {
             logger.error("could not write the whole truth file")
         }
+        queueLogFile?.close()
+        if let queueLogFile, queueLogFile.failed {
+            logger.error("could not write the whole queue_log")
+        }
         logger.info("simulated day over", metadata: ["events": "\(model.processedEvents)"])
         guard configuration.exitWhenDone else { return }
         shutdown()
@@ -401,6 +407,7 @@ final class Hub {
         guard !shuttingDown else { return }
         shuttingDown = true
         truthFile?.close()
+        queueLogFile?.close()
         yielder?.close()
         yielder = nil
         for c in clients { closeAfterPendingOutput(c) }

@@ -53,8 +53,9 @@ public final class SimulatorServer: Sendable {
         let box: NIOLoopBound<Hub>
         do {
             box = try await eventLoop.submit {
-                let truth = try configuration.truthPath.map { path throws(SimulatorError) in try TruthFileWriter(path: path) }
-                let hub = Hub(eventLoop: eventLoop, configuration: configuration, truthFile: truth, logger: logger)
+                let truth = try configuration.truthPath.map { path throws(SimulatorError) in try LineFileWriter(path: path, what: "truth file") }
+                let queueLog = try configuration.queueLogPath.map { path throws(SimulatorError) in try LineFileWriter(path: path, what: "queue_log") }
+                let hub = Hub(eventLoop: eventLoop, configuration: configuration, truthFile: truth, queueLogFile: queueLog, logger: logger)
                 hub.tlsContext = tlsContext
                 try hub.attachYielder()
                 return NIOLoopBound(hub, eventLoop: eventLoop)

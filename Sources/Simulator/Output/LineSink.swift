@@ -51,34 +51,36 @@ import CTIProtocol
 // No record holds a real-time value: for the same seed and parameters, and clients that only
 // log in (no subscribe or request), the file is byte-identical between runs.
 
-/// Where the model sends ground-truth records.
-protocol TruthSink: AnyObject {
-    /// Adds one record: `body` appends its JSON text (without the line end). A sink that keeps
-    /// nothing does not call `body`, so a run without `--truth` builds no records at all.
+/// Where the model sends the lines of one of its outputs: the ground truth above (`--truth`)
+/// or the queue_log its Asterisk would write (`--queue-log`, `Model+QueueLog.swift`).
+protocol LineSink: AnyObject {
+    /// Adds one line: `body` appends its text (without the line end). A sink that keeps
+    /// nothing does not call `body`, so a run without the output builds no lines at all.
     func write(_ body: (inout [UInt8]) -> Void)
 }
 
-extension TruthSink {
+extension LineSink {
     func record(_ record: @autoclosure () -> JSONObject) {
         write { JSON.serialize(.object(record()), into: &$0) }
     }
 }
 
-/// Drops records (runs without `--truth`).
-final class TruthDiscard: TruthSink {
+/// Drops lines (runs without `--truth` or `--queue-log`).
+final class LineDiscard: LineSink {
     func write(_ body: (inout [UInt8]) -> Void) {}
 }
 
-/// Buffered JSON-lines file writer.
-final class TruthFileWriter: TruthSink {
+/// Buffered writer of a file of lines.
+final class LineFileWriter: LineSink {
     private let file: UnsafeMutablePointer<FILE>
     private var buffer: [UInt8] = []
     private(set) var failed = false
     private var closed = false
 
-    init(path: String) throws(SimulatorError) {
+    /// `what` names the file in errors: "truth file", "queue_log".
+    init(path: String, what: String) throws(SimulatorError) {
         guard let f = fopen(path, "wb") else {
-            throw SimulatorError.truthFile(path: path, reason: String(cString: strerror(errno)))
+            throw SimulatorError.outputFile(path: path, what: what, reason: String(cString: strerror(errno)))
         }
         file = f
         buffer.reserveCapacity(1 << 17)
@@ -111,8 +113,8 @@ final class TruthFileWriter: TruthSink {
     }
 }
 
-/// Keeps records in memory: tests compare them directly.
-final class TruthMemory: TruthSink {
+/// Keeps lines in memory: tests compare them directly.
+final class LineMemory: LineSink {
     private(set) var lines: [[UInt8]] = []
 
     func write(_ body: (inout [UInt8]) -> Void) {
