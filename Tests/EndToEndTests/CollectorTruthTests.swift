@@ -16,14 +16,15 @@ struct CollectorTruthTests {
     }
 
     /// Runs a simulated day at full speed and a collector against it; both must exit 0.
-    static func collectDay(seed: Int, hours: Int = 8, agents: Int = 20, queues: Int = 3) throws -> Day {
+    /// `simulatorArguments` are added to the simulator's (say, `--queue-log PATH`).
+    static func collectDay(seed: Int, hours: Int = 8, agents: Int = 20, queues: Int = 3, simulatorArguments: [String] = []) throws -> Day {
         let setup = try CollectorSetup.make()
         let (binary, folder, database, truth) = (setup.binary, setup.folder, setup.database, setup.folder.path("truth.jsonl"))
         let (simulator, address) = try setup.simulator([
             "--listen", "127.0.0.1:0", "--speed", "max", "--exit-when-done", "--seed", String(seed),
             "--duration", "\(hours)h", "--agents", String(agents), "--queues", String(queues), "--truth", truth,
             "--user", "stats", "--password", "secret",
-        ])
+        ] + simulatorArguments)
         let collector = try binary.run([
             "collect", "--server", address, "--user", "stats", "--password-file", setup.passwordFile,
             "--db", database, "--once", "--tls", "off", "--log-level", "warning",
