@@ -1,0 +1,192 @@
+/// What XiVO's statistics count from a queue_log line beyond the queue visits and agent states
+/// (migration 0012; docs/METRICS.md "XiVO's own figures"), and the pause reasons and
+/// ring-no-answer attempts. XiVO reads the lines' own times and fields: a call is filed under
+/// its ENTERQUEUE's time and its wait is the field the end line gives, whatever the times say.
+extension Recorder {
+    /// Called after the line changed the agents' states (`applyQueueLog`), with its own time.
+    func recordQueueLogFacts(_ line: QueueLogLine, _ context: MessageContext) throws {
+        let time = line.time
+        switch line.event {
+        case "ENTERQUEUE":
+            try queueLogCallEntered(queueID: queueID(line.queue, context), callID: line.callID, at: time, context)
+        case "COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER":
+            let (waitField, talkField): (Int, Int)
+            switch line.event {
+            case "COMPLETEAGENT", "COMPLETECALLER": (waitField, talkField) = (1, 2)
+            case "ATTENDEDTRANSFER" where line.field(1) == "LINK": (waitField, talkField) = (4, 5)
+            default: (waitField, talkField) = (3, 4)
+            }
+            let agentID = try agentNumber(line.agent).map { try agent($0, context).agentID }
+            try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "answered", at: time,
+                                  wait: line.seconds(waitField), talk: Self.leadingSeconds(line.field(talkField)), agentID: agentID, context)
+        case "ABANDON":
+            try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "abandoned", at: time,
+                                  wait: line.seconds(3), talk: nil, agentID: nil, context)
+        case "EXITWITHTIMEOUT":
+            try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "timeout", at: time,
+                                  wait: line.seconds(3), talk: nil, agentID: nil, context)
+        case "LEAVEEMPTY":
+            // Its wait is from its ENTERQUEUE (the dialplan's line gives none).
+            try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "leaveempty", at: time,
+                                  wait: nil, talk: nil, agentID: nil, context)
+        case "FULL", "CLOSED", "JOINEMPTY", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME":
+            let status = Self.refusalStatus[line.event] ?? "full"
+            guard let session = session else { return }
+            try rows.write(QueueLogCallRow(
+                id: takeID(\.nextQueueLogCallID), ipbx: Self.queueLogIPBX, queueID: queueID(line.queue, context), callID: line.callID,
+                enteredAt: nil, status: status, statusAt: time, countedAt: time, waitS: nil, talkS: nil, agentID: nil, sessionID: session.id))
+        case "RINGNOANSWER":
+            guard let number = agentNumber(line.agent), let session = session else { return }
+            let agentID = try agent(number, context).agentID
+            let milliseconds = line.seconds(1).map { Int64($0.rounded()) }
+            try rows.write(RingNoAnswerRow(ipbx: Self.queueLogIPBX, queueID: queueID(line.queue, context), callID: line.callID,
+                                           agentID: agentID, rangAt: time, ringMS: milliseconds, sessionID: session.id))
+        case "AGENTLOGIN", "AGENTCALLBACKLOGIN":
+            guard let number = agentNumber(line.agent) else { return }
+            let agentID = try agent(number, context).agentID
+            if let open = queueLog?.agentSpans[agentID]?.login {
+                // XiVO's open session starts at the latest login.
+                try rows.write(AgentSpanTimed(startTime: time, endTime: nil, id: open.rowID))
+                queueLog?.agentSpans[agentID, default: QueueLogAgentSpans()].login = QueueLogOpenSpan(rowID: open.rowID, start: time)
+            } else {
+                let id = try openAgentSpan(agentID, kind: "login", at: time, reason: nil)
+                queueLog?.agentSpans[agentID, default: QueueLogAgentSpans()].login = QueueLogOpenSpan(rowID: id, start: time)
+            }
+        case "AGENTLOGOFF", "AGENTCALLBACKLOGOFF":
+            guard let number = agentNumber(line.agent) else { return }
+            let agentID = try agent(number, context).agentID
+            let open = queueLog?.agentSpans[agentID]?.login
+            queueLog?.agentSpans[agentID]?.login = nil
+            // XiVO's session is the logged-in seconds the logoff gives, back from it.
+            if !line.field(1).isEmpty, let seconds = line.seconds(2), seconds > 0 {
+                if let open {
+                    try rows.write(AgentSpanTimed(startTime: time - seconds, endTime: time, id: open.rowID))
+                } else {
+                    _ = try openAgentSpan(agentID, kind: "login", at: time - seconds, end: time, reason: nil)
+                }
+            } else if let open {
+                try rows.write(AgentSpanDeleted(id: open.rowID))
+            }
+            try syncPauseSpan(number)
+        case "PAUSEALL":
+            guard let number = agentNumber(line.agent) else { return }
+            let agentID = try agent(number, context).agentID
+            // Several PAUSEALLs before one UNPAUSEALL: the pause runs from the first.
+            if queueLog?.agentSpans[agentID]?.pauseAll == nil {
+                let id = try openAgentSpan(agentID, kind: "pause_all", at: time, reason: line.field(1))
+                queueLog?.agentSpans[agentID, default: QueueLogAgentSpans()].pauseAll = QueueLogOpenSpan(rowID: id, start: time)
+            }
+            try syncPauseSpan(number, reason: line.field(1), at: time)
+        case "UNPAUSEALL":
+            guard let number = agentNumber(line.agent) else { return }
+            let agentID = try agent(number, context).agentID
+            if let open = queueLog?.agentSpans[agentID]?.pauseAll, time >= open.start {
+                try rows.write(AgentSpanTimed(startTime: open.start, endTime: time, id: open.rowID))
+                queueLog?.agentSpans[agentID]?.pauseAll = nil
+            }
+            try syncPauseSpan(number, at: time)
+        case "PAUSE", "UNPAUSE", "ADDMEMBER", "REMOVEMEMBER":
+            guard let number = agentNumber(line.agent) else { return }
+            try syncPauseSpan(number, reason: line.event == "PAUSE" ? line.field(1) : "", at: time)
+        case "WRAPUPSTART":
+            guard let number = agentNumber(line.agent), let seconds = line.seconds(1), seconds > 0 else { return }
+            let agentID = try agent(number, context).agentID
+            _ = try openAgentSpan(agentID, kind: "wrapup", at: time, end: time + seconds, reason: nil)
+        case "QUEUESTART":
+            // Every agent's pause ended with Asterisk's previous run (`endQueueLogRun`); XiVO's
+            // own logins and PAUSEALLs know nothing of it and go on.
+            for number in (queueLog?.agents.keys.sorted() ?? []) {
+                try syncPauseSpan(number, at: time)
+            }
+        default:
+            break
+        }
+    }
+
+    static let refusalStatus = [
+        "FULL": "full", "CLOSED": "closed", "JOINEMPTY": "joinempty", "DIVERT_CA_RATIO": "divert_ca_ratio", "DIVERT_HOLDTIME": "divert_waittime",
+    ]
+
+    /// The seconds before any `|` (the table form keeps a LINK transfer's
+    /// `calltime|origposition` in one field).
+    static func leadingSeconds(_ text: String) -> Double? {
+        let head = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        guard let value = Double(head), value.isFinite, value >= 0 else { return nil }
+        return value
+    }
+
+    private func openAgentSpan(_ agentID: String, kind: String, at start: Double, end: Double? = nil, reason: String?) throws -> Int64 {
+        guard let session, let sourceID = queueLog?.sourceID else { throw RecorderError.noSession }
+        let id = takeID(\.nextAgentSpanID)
+        try rows.write(AgentSpanOpened(id: id, ipbx: Self.queueLogIPBX, agentID: agentID, kind: kind, startTime: start, endTime: end,
+                                       reason: reason, sourceID: sourceID, sessionID: session.id))
+        return id
+    }
+
+    /// The `pause` span follows whether the agent is paused anywhere (the state `applyQueueLog`
+    /// left): opened with the reason of the line that paused it, closed when nothing is paused.
+    private func syncPauseSpan(_ number: String, reason: String = "", at time: Double? = nil) throws {
+        guard let agent = queueLog?.agents[number] else { return }
+        let paused = agent.pausedAll || !agent.pausedQueues.isEmpty
+        let open = queueLog?.agentSpans[agent.agentID]?.pause
+        let at = time ?? derived.latestEventTime
+        if paused, open == nil {
+            let id = try openAgentSpan(agent.agentID, kind: "pause", at: at, reason: reason)
+            queueLog?.agentSpans[agent.agentID, default: QueueLogAgentSpans()].pause = QueueLogOpenSpan(rowID: id, start: at)
+        } else if !paused, let open {
+            try rows.write(AgentSpanTimed(startTime: open.start, endTime: max(at, open.start), id: open.rowID))
+            queueLog?.agentSpans[agent.agentID]?.pause = nil
+        }
+    }
+
+    /// An ENTERQUEUE: completes a call whose end was read first, else starts one.
+    private func queueLogCallEntered(queueID: String, callID: String, at time: Double, _ context: MessageContext) throws {
+        guard let session else { return }
+        let key = QueueLogState.callKey(queueID: queueID, callID: callID)
+        if var call = queueLog?.pendingCalls[key], call.enteredAt == nil, let status = call.status {
+            call.enteredAt = time
+            if status == "leaveempty", let statusAt = call.statusAt { call.wait = max(0, statusAt - time) }
+            try rows.write(QueueLogCallCompleted(enteredAt: time, status: status, statusAt: call.statusAt, countedAt: time,
+                                                 waitS: call.wait, talkS: call.talk, agentID: call.agentID, id: call.rowID))
+            queueLog?.pendingCalls[key] = nil
+            return
+        }
+        let id = takeID(\.nextQueueLogCallID)
+        try rows.write(QueueLogCallRow(id: id, ipbx: Self.queueLogIPBX, queueID: queueID, callID: callID, enteredAt: time, status: nil,
+                                       statusAt: nil, countedAt: nil, waitS: nil, talkS: nil, agentID: nil, sessionID: session.id))
+        queueLog?.pendingCalls[key] = QueueLogPendingCall(rowID: id, enteredAt: time)
+    }
+
+    /// The line that ends a call: completes the call its ENTERQUEUE began; without one, an
+    /// answered call is XiVO's "partial call", filed at end - talk - wait, and any other is
+    /// counted only if its ENTERQUEUE comes later.
+    private func queueLogCallEnded(queueID: String, callID: String, status: String, at time: Double, wait: Double?, talk: Double?,
+                                   agentID: String?, _ context: MessageContext) throws {
+        guard let session else { return }
+        let key = QueueLogState.callKey(queueID: queueID, callID: callID)
+        if let call = queueLog?.pendingCalls[key], let enteredAt = call.enteredAt, call.status == nil {
+            let waited = status == "leaveempty" ? max(0, time - enteredAt) : wait
+            try rows.write(QueueLogCallCompleted(enteredAt: enteredAt, status: status, statusAt: time, countedAt: enteredAt,
+                                                 waitS: waited, talkS: talk, agentID: agentID, id: call.rowID))
+            queueLog?.pendingCalls[key] = nil
+            return
+        }
+        var countedAt: Double?
+        if status == "answered" { countedAt = time - (talk ?? 0) - (wait ?? 0) }
+        let id = takeID(\.nextQueueLogCallID)
+        try rows.write(QueueLogCallRow(id: id, ipbx: Self.queueLogIPBX, queueID: queueID, callID: callID, enteredAt: nil, status: status,
+                                       statusAt: time, countedAt: countedAt, waitS: wait, talkS: talk, agentID: agentID, sessionID: session.id))
+        prunePendingCalls(before: time - Self.pendingCallHorizon)
+        queueLog?.pendingCalls[key] = QueueLogPendingCall(rowID: id, enteredAt: nil, status: status, statusAt: time, wait: wait, talk: talk,
+                                                          agentID: agentID)
+    }
+
+    /// How long an end read before its ENTERQUEUE waits for it: rows a little out of order are
+    /// paired, an ENTERQUEUE lost before the log began is not waited for forever.
+    static let pendingCallHorizon: Double = 86_400
+
+    private func prunePendingCalls(before cutoff: Double) {
+        guard let pending = queueLog?.pendingCalls, pending.count > 1_000 else { return }
+        queueLog?.pendingCalls = pending.filter { $0.value.enteredAt != nil || ($0.value.statusAt ?? cutoff) >= cutoff }
+    }
+}
