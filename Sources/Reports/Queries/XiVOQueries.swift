@@ -5,8 +5,8 @@ import Storage
 extension ReportQueries {
     // MARK: XiVO queues
 
-    /// The queues with a call XiVO counts in the range: each gets a row in every period, as
-    /// XiVO's page shows every hour of a queue.
+    /// The queues with a call XiVO counts in the range (or those `--queue` names): each gets a
+    /// row in every period, as XiVO's page shows every hour of a queue.
     static let xivoQueuesSQL = """
         SELECT DISTINCT queue_id FROM queue_log_call
         WHERE counted_at >= ?1 AND counted_at < ?2 AND (?3 IS NULL OR queue_id IN (SELECT value FROM json_each(?3)))
@@ -22,9 +22,12 @@ extension ReportQueries {
     /// One row per period and queue with a counted call in the range, in period order, then queue id.
     public func xivoQueues(periods: [Period]? = nil, _ emit: (XiVOQueueRow) throws -> Void) throws {
         let list = queueIDs.map(JSONList.encode)
-        var queues: [String] = []
-        try database.cachedStatement(Self.xivoQueuesSQL).forEachRow([parameters.range.start, parameters.range.end, list]) {
-            queues.append($0.string(0) ?? "")
+        // The queues asked for get their rows, calls or not, as on XiVO's page.
+        var queues = queueIDs ?? []
+        if queueIDs == nil {
+            try database.cachedStatement(Self.xivoQueuesSQL).forEachRow([parameters.range.start, parameters.range.end, list]) {
+                queues.append($0.string(0) ?? "")
+            }
         }
         queues.sort(by: IDOrder.less)
         let calls = try database.cachedStatement(Self.xivoQueueCallsSQL)
@@ -85,7 +88,7 @@ extension ReportQueries {
     }
 
     /// One row per period and agent with an answered call or a login, pause or wrap-up in the
-    /// range, in period order, then agent id.
+    /// range (and each agent `--agent` names), in period order, then agent id.
     public func xivoAgents(periods: [Period]? = nil, _ emit: (XiVOAgentRow) throws -> Void) throws {
         let list = agentIDs.map(JSONList.encode)
         let range = parameters.range
@@ -109,7 +112,8 @@ extension ReportQueries {
             spans[agentID]?.login = Coverage(range: range, sessions: agent.login).spans
         }
         let answered = try database.cachedStatement(Self.xivoAnsweredSQL)
-        var agents = Set(spans.keys)
+        var agents = Set(agentIDs ?? [])
+        agents.formUnion(spans.keys)
         try database.cachedStatement(Self.xivoAnsweredSQL).forEachRow([range.start, range.end, list]) { agents.insert($0.string(0) ?? "") }
         let ordered = agents.sorted(by: IDOrder.less)
         func overlap(_ list: [Period], _ period: Period) -> Int64 {
