@@ -48,7 +48,8 @@ CREATE TABLE queue_log_agent_span (
 CREATE INDEX queue_log_agent_span_agent ON queue_log_agent_span (agent_id, kind, start_time);
 CREATE INDEX queue_log_agent_span_time ON queue_log_agent_span (start_time);
 
--- Each RINGNOANSWER: an agent rang for a caller and did not answer.
+-- Each RINGNOANSWER: an agent rang for a caller and did not answer. No report reads them yet,
+-- so no index (each costs every import a write per row).
 CREATE TABLE queue_log_ring_no_answer (
     id          INTEGER PRIMARY KEY,
     ipbx        TEXT NOT NULL,
@@ -59,4 +60,3 @@ CREATE TABLE queue_log_ring_no_answer (
     ring_ms     INTEGER,                       -- how long it rang, as the line says
     session_id  INTEGER NOT NULL REFERENCES collection_session (session_id)
 ) STRICT;
-CREATE INDEX queue_log_ring_no_answer_time ON queue_log_ring_no_answer (rang_at);
