@@ -103,6 +103,8 @@ public struct XiVOScenarioRunner: Sendable {
 
     public func run(_ scenario: XiVOScenario, now: Date = Date()) throws -> Outcome {
         let folder = try TemporaryFolder()
+        // The folder holds the database: it lives until every table is compared.
+        defer { withExtendedLifetime(folder) {} }
         let zone = Self.zone
         let rows = try Self.rows(scenario, zone: zone, now: now)
         let database = try source(rows, zone, folder, binary)
