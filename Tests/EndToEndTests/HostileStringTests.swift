@@ -432,6 +432,9 @@ struct HostileStringTests {
             let names = values("target_name")
             #expect(queueNames.contains { names.contains($0.decoded) }, "queue names in JSON")
             #expect((0..<6).contains { names.contains(userFullName($0).decoded) }, "user names in JSON")
+        case "pauses":
+            let names = values("agent_name")
+            #expect((0..<6).contains { names.contains(firstNames[$0].decoded + " " + lastNames[$0].decoded) }, "agent names in JSON")
         default:
             let callers = values("caller_name")
             #expect(callerNames.contains { hostile in callers.contains { $0.hasPrefix(hostile.decoded) } }, "caller names in JSON: \(callers.prefix(3))")
