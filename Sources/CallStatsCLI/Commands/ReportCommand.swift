@@ -249,7 +249,7 @@ struct ReportXiVOAgentsCommand: ParsableCommand {
 struct ReportNightlyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nightly",
-        abstract: "Write one day's reports: DIR/YYYY-MM-DD/ with index.html, the four CSV files and report.xlsx.",
+        abstract: "Write one day's reports: DIR/YYYY-MM-DD/ with index.html, a CSV file per report kind and report.xlsx.",
         discussion: """
             Each file is written to a temporary name and renamed, so a reader never sees half a \
             file. The output depends only on the database: running it twice gives the same bytes.
