@@ -128,4 +128,20 @@ struct XiVOFactsTests {
         let pauses = try Self.report(binary, ["pauses", "--db", database, "--format", "csv"])
         #expect(pauses.contains { $0.hasSuffix(",lunch,1,200") }, "\(pauses)")
     }
+
+    @Test("Wazo's EXITEMPTY then LEAVEEMPTY is one blocking call, its wait from the times; EXITWITHKEY counts nowhere in XiVO's figures")
+    func leaveEmpty() throws {
+        let imported = try Self.imported([
+            Self.line(0, "5.1|sales|NONE|ENTERQUEUE||0601020304|1"),
+            Self.line(20, "5.1|sales|NONE|EXITEMPTY|1|1|20"),
+            Self.line(20, "5.1|sales|NONE|LEAVEEMPTY|"),
+            Self.line(30, "6.1|sales|NONE|ENTERQUEUE||0602020304|1"),
+            Self.line(35, "6.1|sales|NONE|EXITWITHKEY|1|1|1|5"),
+        ])
+        defer { withExtendedLifetime(imported) {} }
+        let queues = try Self.report(imported.binary, ["xivo-queues", "--db", imported.database, "--format", "csv"])
+        #expect(queues.dropFirst() == ["2023-11-14T00:00:00+00:00,2023-11-15T00:00:00+00:00,sales,sales,1,0,0,0,0,1,0,0,,20"])
+        let missed = try Self.report(imported.binary, ["missed", "--db", imported.database, "--format", "csv"])
+        #expect(missed.dropFirst().first?.contains(",queue,sales,sales,2,0,2,") == true, "\(missed)")
+    }
 }

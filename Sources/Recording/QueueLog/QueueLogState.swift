@@ -19,6 +19,8 @@ struct QueueLogState {
     var knownObjects: Set<String> = []
     /// XiVO's calls still missing their other half, by `callKey` (docs/METRICS.md "XiVO's own figures").
     var pendingCalls: [String: QueueLogPendingCall] = [:]
+    /// The size of `pendingCalls` at which stale entries are next looked for.
+    var pendingPruneAt = 1_000
     /// Each agent's open login, pause and XiVO pause spans, by agent id.
     var agentSpans: [String: QueueLogAgentSpans] = [:]
 

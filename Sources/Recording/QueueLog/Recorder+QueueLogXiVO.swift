@@ -29,6 +29,11 @@ extension Recorder {
             // Its wait is from its ENTERQUEUE (the dialplan's line gives none).
             try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "leaveempty", at: time,
                                   wait: nil, talk: nil, agentID: nil, context)
+        case "EXITWITHKEY", "WITHDRAW":
+            // Ended, and XiVO counts it under no status: nothing more to pair. (`EXITEMPTY` waits:
+            // Wazo's dialplan may log the same call's `LEAVEEMPTY` after it.)
+            let key = QueueLogState.callKey(queueID: try queueID(line.queue, context), callID: line.callID)
+            if queueLog?.pendingCalls[key]?.status == nil { queueLog?.pendingCalls[key] = nil }
         case "FULL", "CLOSED", "JOINEMPTY", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME":
             let status = Self.refusalStatus[line.event] ?? "full"
             guard let session = session else { return }
@@ -94,10 +99,13 @@ extension Recorder {
             _ = try openAgentSpan(agentID, kind: "wrapup", at: time, end: time + seconds, reason: nil)
         case "QUEUESTART":
             // Every agent's pause ended with Asterisk's previous run (`endQueueLogRun`); XiVO's
-            // own logins and PAUSEALLs know nothing of it and go on.
+            // own logins and PAUSEALLs know nothing of it and go on. Callers of that run will
+            // never end.
             for number in (queueLog?.agents.keys.sorted() ?? []) {
                 try syncPauseSpan(number, at: time)
             }
+            let ended = queueLog?.pendingCalls.filter { $0.value.enteredAt == nil } ?? [:]
+            queueLog?.pendingCalls = ended
         default:
             break
         }
@@ -154,6 +162,7 @@ extension Recorder {
         let id = takeID(\.nextQueueLogCallID)
         try rows.write(QueueLogCallRow(id: id, ipbx: Self.queueLogIPBX, queueID: queueID, callID: callID, enteredAt: time, status: nil,
                                        statusAt: nil, countedAt: nil, waitS: nil, talkS: nil, agentID: nil, sessionID: session.id))
+        prunePendingCalls(before: time - Self.pendingCallHorizon)
         queueLog?.pendingCalls[key] = QueueLogPendingCall(rowID: id, enteredAt: time)
     }
 
@@ -181,12 +190,16 @@ extension Recorder {
                                                           agentID: agentID)
     }
 
-    /// How long an end read before its ENTERQUEUE waits for it: rows a little out of order are
-    /// paired, an ENTERQUEUE lost before the log began is not waited for forever.
+    /// How long a half waits for the other: rows a little out of order are paired; an
+    /// ENTERQUEUE lost before the log began, or a caller whose end XiVO ignores (`EXITEMPTY`
+    /// with no `LEAVEEMPTY`), is not waited for forever (nor carried from import to import).
     static let pendingCallHorizon: Double = 86_400
 
+    /// Amortized: the next pass waits until the map has doubled since this one.
     private func prunePendingCalls(before cutoff: Double) {
-        guard let pending = queueLog?.pendingCalls, pending.count > 1_000 else { return }
-        queueLog?.pendingCalls = pending.filter { $0.value.enteredAt != nil || ($0.value.statusAt ?? cutoff) >= cutoff }
+        guard let state = queueLog, state.pendingCalls.count > state.pendingPruneAt else { return }
+        let kept = state.pendingCalls.filter { ($0.value.statusAt ?? $0.value.enteredAt ?? cutoff) >= cutoff }
+        queueLog?.pendingCalls = kept
+        queueLog?.pendingPruneAt = max(1_000, 2 * kept.count)
     }
 }
