@@ -71,15 +71,16 @@ final class QueueLogFileReader {
     /// The next complete line (without its `\n`), or nil when none is complete yet: a last
     /// line without its line end is left for later, when Asterisk has finished writing it.
     func nextLine() throws(QueueLogFileError) -> ArraySlice<UInt8>? {
-        var searchFrom = bufferStart
+        // Counted from `bufferStart`: `fill` may move the unread bytes to the buffer's front.
+        var searched = 0
         while true {
-            if let end = buffer[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let end = buffer[(bufferStart + searched)...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = buffer[bufferStart..<end]
                 offset += Int64(end + 1 - bufferStart)
                 bufferStart = end + 1
                 return line
             }
-            searchFrom = buffer.count
+            searched = buffer.count - bufferStart
             guard try fill() else { return nil }
         }
     }

@@ -102,12 +102,12 @@ struct XiVOFactsTests {
         #expect(html.contains("=HYPERLINK(&quot;http://x&quot;)") && !html.contains("HYPERLINK(\"http"))
     }
 
-    @Test("each RINGNOANSWER is kept with its agent, queue, call and milliseconds")
+    @Test("each RINGNOANSWER is kept with its agent, queue, call and milliseconds", RequiredTool.sqlite3.trait)
     func ringNoAnswer() throws {
         let imported = try Self.imported(Self.day)
         // The folder (the database) lives to the test's end.
         defer { withExtendedLifetime(imported) {} }
-        let result = try CallStatsBinary(url: URL(fileURLWithPath: "/usr/bin/sqlite3")).run([
+        let result = try CallStatsBinary(url: URL(fileURLWithPath: try RequiredTool.sqlite3.require())).run([
             imported.database, "SELECT queue_id, callid, agent_id, rang_at, ring_ms FROM queue_log_ring_no_answer",
         ])
         try #require(result.status == 0, "sqlite3: \(result.stderr)")
