@@ -8,16 +8,17 @@
 -- One call in one queue as xivo-stat's `stat_call_on_queue` holds it: its status, the wait and
 -- talk seconds the queue_log line gives (XiVO reads the fields, not the times), and the time
 -- XiVO files it under. A refused call (`FULL`, `CLOSED`, `JOINEMPTY`, `DIVERT_*`) is a row
--- here though it never joined the queue (it is no queue visit).
+-- here though it never joined the queue (it is no queue visit). A call is written once it has a
+-- status: a caller still waiting (or one whose end XiVO ignores) has no row.
 CREATE TABLE queue_log_call (
     id          INTEGER PRIMARY KEY,
     ipbx        TEXT NOT NULL,
     queue_id    TEXT NOT NULL,
     callid      TEXT NOT NULL,
     entered_at  REAL,                          -- its ENTERQUEUE, NULL when the log lacks it
-    status      TEXT CHECK (status = 'answered' OR status = 'abandoned' OR status = 'timeout' OR status = 'leaveempty'
+    status      TEXT NOT NULL CHECK (status = 'answered' OR status = 'abandoned' OR status = 'timeout' OR status = 'leaveempty'
                             OR status = 'joinempty' OR status = 'closed' OR status = 'full'
-                            OR status = 'divert_ca_ratio' OR status = 'divert_waittime'), -- NULL while waiting
+                            OR status = 'divert_ca_ratio' OR status = 'divert_waittime'),
     status_at   REAL,                          -- the line that gave the status
     counted_at  REAL,                          -- the time XiVO counts it at; NULL: XiVO does not count it
     wait_s      REAL,
@@ -47,6 +48,10 @@ CREATE TABLE queue_log_agent_span (
 ) STRICT;
 CREATE INDEX queue_log_agent_span_agent ON queue_log_agent_span (agent_id, kind, start_time);
 CREATE INDEX queue_log_agent_span_time ON queue_log_agent_span (start_time);
+-- The few spans longer than a day or still open (logins, long pauses): a report finds those that
+-- began before the day it looks at without reading every span since.
+CREATE INDEX queue_log_agent_span_long ON queue_log_agent_span (end_time)
+    WHERE end_time IS NULL OR end_time > start_time + 86400;
 
 -- Each RINGNOANSWER: an agent rang for a caller and did not answer. No report reads them yet,
 -- so no index (each costs every import a write per row).

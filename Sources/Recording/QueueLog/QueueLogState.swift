@@ -17,6 +17,8 @@ struct QueueLogState {
     var queueIDsByName: [String: String] = [:]
     /// Agents and queues this source has written a row for (or found one).
     var knownObjects: Set<String> = []
+    /// Queue names to ids once written or found (`queueID`): a cache of this session's.
+    var resolvedQueues: [String: String] = [:]
     /// XiVO's calls still missing their other half, by `callKey` (docs/METRICS.md "XiVO's own figures").
     var pendingCalls: [String: QueueLogPendingCall] = [:]
     /// The size of `pendingCalls` at which stale entries are next looked for.

@@ -1,11 +1,11 @@
 import CTIProtocol
 import Storage
 
-/// A call of `queue_log_call` still missing its other half: its ENTERQUEUE was read and not
-/// yet the line that ends it, or (rows given out of time order, as XiVO's SQL tolerates) the
-/// end first and not yet its ENTERQUEUE.
+/// A call still missing its other half: its ENTERQUEUE was read and not yet the line that
+/// ends it (no row yet), or (rows out of time order, as XiVO's SQL tolerates) the end first,
+/// written to `queue_log_call` (`rowID`), and not yet its ENTERQUEUE.
 struct QueueLogPendingCall: Equatable {
-    var rowID: Int64
+    var rowID: Int64?
     var enteredAt: Double?
     var status: String?
     var statusAt: Double?
@@ -39,15 +39,16 @@ extension QueueLogState {
         var calls: [JSONValue] = []
         for key in pendingCalls.keys.sorted() {
             guard let call = pendingCalls[key] else { continue }
+            // Only what is known: a caller still waiting is its key and join time.
             var object = JSONObject()
             object["key"] = .string(key)
-            object["row_id"] = .int(call.rowID)
-            object["entered_at"] = call.enteredAt.map { .double($0) } ?? .null
-            object["status"] = call.status.map { .string($0) } ?? .null
-            object["status_at"] = call.statusAt.map { .double($0) } ?? .null
-            object["wait"] = call.wait.map { .double($0) } ?? .null
-            object["talk"] = call.talk.map { .double($0) } ?? .null
-            object["agent_id"] = call.agentID.map { .string($0) } ?? .null
+            if let rowID = call.rowID { object["row_id"] = .int(rowID) }
+            if let enteredAt = call.enteredAt { object["entered_at"] = .double(enteredAt) }
+            if let status = call.status { object["status"] = .string(status) }
+            if let statusAt = call.statusAt { object["status_at"] = .double(statusAt) }
+            if let wait = call.wait { object["wait"] = .double(wait) }
+            if let talk = call.talk { object["talk"] = .double(talk) }
+            if let agentID = call.agentID { object["agent_id"] = .string(agentID) }
             calls.append(.object(object))
         }
         var spans = JSONObject()
@@ -63,9 +64,9 @@ extension QueueLogState {
 
     mutating func restoreXiVO(_ root: JSONObject) {
         for value in root["xivo_calls"]?.array ?? [] {
-            guard let fields = value.object, let key = fields["key"]?.string, let rowID = fields["row_id"]?.int else { continue }
+            guard let fields = value.object, let key = fields["key"]?.string else { continue }
             pendingCalls[key] = QueueLogPendingCall(
-                rowID: rowID, enteredAt: fields["entered_at"]?.double, status: fields["status"]?.string,
+                rowID: fields["row_id"]?.int, enteredAt: fields["entered_at"]?.double, status: fields["status"]?.string,
                 statusAt: fields["status_at"]?.double, wait: fields["wait"]?.double, talk: fields["talk"]?.double,
                 agentID: fields["agent_id"]?.string)
         }

@@ -404,11 +404,14 @@ extension Recorder {
 
     /// The queue named `name` keeps its name as its id, unless CTI data gave it another.
     func queueID(_ name: String, _ context: MessageContext) throws -> String {
+        // Most lines name a queue: after its first, one lookup and no string built.
+        if let resolved = queueLog?.resolvedQueues[name] { return resolved }
         let queueID = queueLog?.queueIDsByName[name] ?? name
         if queueLog?.knownObjects.insert("q:" + queueID).inserted == true {
             try rows.write(QueueConfigRow(ipbx: Self.queueLogIPBX, queueID: queueID, name: name, number: nil, displayName: nil,
                                           context: nil, config: UTF8Text(Array("{}".utf8)), updatedAt: context.time))
         }
+        queueLog?.resolvedQueues[name] = queueID
         return queueID
     }
 

@@ -147,23 +147,20 @@ extension Recorder {
         }
     }
 
-    /// An ENTERQUEUE: completes a call whose end was read first, else starts one.
+    /// An ENTERQUEUE: completes a call whose end was read first, else waits for its end (a
+    /// call is written once it has a status: one row, no update, in the usual order).
     private func queueLogCallEntered(queueID: String, callID: String, at time: Double, _ context: MessageContext) throws {
-        guard let session else { return }
         let key = QueueLogState.callKey(queueID: queueID, callID: callID)
-        if var call = queueLog?.pendingCalls[key], call.enteredAt == nil, let status = call.status {
+        if var call = queueLog?.pendingCalls[key], call.enteredAt == nil, let status = call.status, let rowID = call.rowID {
             call.enteredAt = time
             if status == "leaveempty", let statusAt = call.statusAt { call.wait = max(0, statusAt - time) }
             try rows.write(QueueLogCallCompleted(enteredAt: time, status: status, statusAt: call.statusAt, countedAt: time,
-                                                 waitS: call.wait, talkS: call.talk, agentID: call.agentID, id: call.rowID))
+                                                 waitS: call.wait, talkS: call.talk, agentID: call.agentID, id: rowID))
             queueLog?.pendingCalls[key] = nil
             return
         }
-        let id = takeID(\.nextQueueLogCallID)
-        try rows.write(QueueLogCallRow(id: id, ipbx: Self.queueLogIPBX, queueID: queueID, callID: callID, enteredAt: time, status: nil,
-                                       statusAt: nil, countedAt: nil, waitS: nil, talkS: nil, agentID: nil, sessionID: session.id))
         prunePendingCalls(before: time - Self.pendingCallHorizon)
-        queueLog?.pendingCalls[key] = QueueLogPendingCall(rowID: id, enteredAt: time)
+        queueLog?.pendingCalls[key] = QueueLogPendingCall(rowID: nil, enteredAt: time)
     }
 
     /// The line that ends a call: completes the call its ENTERQUEUE began; without one, an
@@ -175,8 +172,9 @@ extension Recorder {
         let key = QueueLogState.callKey(queueID: queueID, callID: callID)
         if let call = queueLog?.pendingCalls[key], let enteredAt = call.enteredAt, call.status == nil {
             let waited = status == "leaveempty" ? max(0, time - enteredAt) : wait
-            try rows.write(QueueLogCallCompleted(enteredAt: enteredAt, status: status, statusAt: time, countedAt: enteredAt,
-                                                 waitS: waited, talkS: talk, agentID: agentID, id: call.rowID))
+            try rows.write(QueueLogCallRow(id: takeID(\.nextQueueLogCallID), ipbx: Self.queueLogIPBX, queueID: queueID, callID: callID,
+                                           enteredAt: enteredAt, status: status, statusAt: time, countedAt: enteredAt, waitS: waited,
+                                           talkS: talk, agentID: agentID, sessionID: session.id))
             queueLog?.pendingCalls[key] = nil
             return
         }

@@ -56,7 +56,7 @@ public final class ReportQueries {
     }
 
     /// The ids asked for, else every id `allSQL` lists, in id order.
-    private func ids(_ selected: [String]?, else allSQL: String) throws -> [String] {
+    func ids(_ selected: [String]?, else allSQL: String) throws -> [String] {
         var ids: [String]
         if let selected {
             ids = selected

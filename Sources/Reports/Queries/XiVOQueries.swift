@@ -67,9 +67,16 @@ extension ReportQueries {
         GROUP BY agent_id
         """
 
+    /// The spans overlapping `[?1, ?2)`: those that began at most a day before it (by start), and
+    /// the longer or still open ones that began earlier (the partial index of those alone).
     static let xivoSpansSQL = """
-        SELECT agent_id, kind, start_time, end_time, source_id FROM queue_log_agent_span
-        WHERE kind <> 'pause' AND start_time < ?2 AND (end_time IS NULL OR end_time > ?1)
+        SELECT agent_id, kind, start_time, end_time, source_id FROM queue_log_agent_span INDEXED BY queue_log_agent_span_time
+        WHERE start_time >= ?1 - 86400 AND start_time < ?2 AND kind <> 'pause' AND (end_time IS NULL OR end_time > ?1)
+          AND (?3 IS NULL OR agent_id IN (SELECT value FROM json_each(?3)))
+        UNION ALL
+        SELECT agent_id, kind, start_time, end_time, source_id FROM queue_log_agent_span INDEXED BY queue_log_agent_span_long
+        WHERE (end_time IS NULL OR end_time > start_time + 86400) AND (end_time IS NULL OR end_time > ?1)
+          AND start_time < ?1 - 86400 AND kind <> 'pause'
           AND (?3 IS NULL OR agent_id IN (SELECT value FROM json_each(?3)))
         """
 
@@ -148,7 +155,8 @@ extension ReportQueries {
     /// Each agent's paused time in `[?1, ?2)` by reason: the paused state intervals (CTI and
     /// queue_log alike; an interval is at most an hour long, cut at every UTC hour), each with
     /// the reason of the queue_log pause it lies in, '' for none. Open intervals end with their
-    /// session (as `Coverage` ends it).
+    /// session (as `Coverage` ends it). Each agent of `?3` (a JSON list) by a seek of its own in
+    /// the (agent_id, start_time) index.
     static let pausesSQL = """
         SELECT i.agent_id,
                coalesce((SELECT p.reason FROM queue_log_agent_span p
@@ -157,16 +165,16 @@ extension ReportQueries {
                          ORDER BY p.start_time DESC LIMIT 1), '') AS reason,
                count(CASE WHEN i.began = 1 AND i.start_time >= ?1 THEN 1 END),
                total(max(0, min(coalesce(i.end_time, \(Coverage.sessionEndSQL("s"))), ?2) - max(i.start_time, ?1)))
-        FROM agent_state_interval i JOIN collection_session s ON s.session_id = i.session_id
-        WHERE i.state = 'paused' AND i.start_time >= ?1 - 3600 AND i.start_time < ?2
-          AND (?3 IS NULL OR i.agent_id IN (SELECT value FROM json_each(?3)))
+        FROM agent_state_interval i INDEXED BY agent_state_interval_agent JOIN collection_session s ON s.session_id = i.session_id
+        WHERE i.agent_id IN (SELECT value FROM json_each(?3)) AND i.start_time >= ?1 - 3600 AND i.start_time < ?2
+          AND i.state = 'paused'
         GROUP BY 1, 2
         """
 
     /// One row per period, agent and reason with a pause that began in the period or paused
     /// time in it, in period order, then agent id and reason.
     public func pauses(periods: [Period]? = nil, _ emit: (PauseRow) throws -> Void) throws {
-        let list = agentIDs.map(JSONList.encode)
+        let list = JSONList.encode(try ids(agentIDs, else: Self.intervalAgentsSQL))
         let statement = try database.cachedStatement(Self.pausesSQL)
         for period in periods ?? self.periods {
             var rows: [PauseRow] = []

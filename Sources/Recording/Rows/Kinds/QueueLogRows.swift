@@ -47,14 +47,14 @@ struct QueueLogSourceState: RecordedRow {
     ]
 }
 
-/// A call in a queue as XiVO counts it (migration 0012), from its first queue_log line.
+/// A call in a queue as XiVO counts it (migration 0012), once it has its status.
 struct QueueLogCallRow: RecordedRow {
     var id: Int64
     var ipbx: String
     var queueID: String
     var callID: String
     var enteredAt: Double?
-    var status: String?
+    var status: String
     var statusAt: Double?
     var countedAt: Double?
     var waitS: Double?
@@ -80,10 +80,10 @@ struct QueueLogCallRow: RecordedRow {
     ]
 }
 
-/// The same call once its other half (its ENTERQUEUE, or the line that ended it) is read.
+/// The same call once its ENTERQUEUE is read after the line that ended it.
 struct QueueLogCallCompleted: RecordedRow {
     var enteredAt: Double?
-    var status: String?
+    var status: String
     var statusAt: Double?
     var countedAt: Double?
     var waitS: Double?
