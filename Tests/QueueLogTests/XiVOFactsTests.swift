@@ -144,4 +144,21 @@ struct XiVOFactsTests {
         let missed = try Self.report(imported.binary, ["missed", "--db", imported.database, "--format", "csv"])
         #expect(missed.dropFirst().first?.contains(",queue,sales,sales,2,0,2,") == true, "\(missed)")
     }
+
+    @Test("logins that began days before the report: one ended in it, one still open when the log was read")
+    func longLogins() throws {
+        let threeDays = 3 * 86_400
+        let imported = try Self.imported([
+            Self.line(-threeDays, "NONE|NONE|Agent/1|AGENTCALLBACKLOGIN|1@default"),
+            Self.line(-threeDays, "NONE|NONE|Agent/2|AGENTCALLBACKLOGIN|2@default"),
+            Self.line(100, "NONE|NONE|Agent/1|AGENTCALLBACKLOGOFF|1@default|\(threeDays + 100)|"),
+        ])
+        defer { withExtendedLifetime(imported) {} }
+        let agents = try Self.report(imported.binary, ["xivo-agents", "--db", imported.database, "--format", "csv"])
+        // 2023-11-14: agent 1 until its logoff at 22:15:00 (80,100 s), agent 2 the whole day.
+        #expect(agents.dropFirst() == [
+            "2023-11-14T00:00:00+00:00,2023-11-15T00:00:00+00:00,Agent/1,1,,0,0,80100,0,0",
+            "2023-11-14T00:00:00+00:00,2023-11-15T00:00:00+00:00,Agent/2,2,,0,0,86400,0,0",
+        ])
+    }
 }
