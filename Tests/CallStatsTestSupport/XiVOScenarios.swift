@@ -153,7 +153,7 @@ public struct XiVOScenarioRunner: Sendable {
         guard parts.count == 6, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
               let hour = Int(parts[3]), let minute = Int(parts[4]) else { throw Failure("not a time: \(text)") }
         let secondParts = parts[5].split(separator: ".", maxSplits: 1).map(String.init)
-        guard let second = Int(secondParts[0]) else { throw Failure("not a time: \(text)") }
+        guard let second = secondParts.first.flatMap({ Int($0) }) else { throw Failure("not a time: \(text)") }
         let fraction = secondParts.count > 1 ? (Double("0." + secondParts[1]) ?? 0) : 0
         let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         guard let date = try calendar(zone).date(from: components) else { throw Failure("not a time: \(text)") }
@@ -215,8 +215,10 @@ public struct XiVOScenarioRunner: Sendable {
         // "queue q01" / "agent number 1"
         guard let target = check.target.split(separator: " ").last.map(String.init) else { throw Failure("no target") }
         let filter = check.report == "queue" ? ["--queue", target] : ["--agent", target]
-        let startHour = Int(configuration.hour_start.split(separator: ":")[0]) ?? 0
-        let endHour = Int(configuration.hour_end.split(separator: ":")[0]) ?? 24
+        guard let startHour = configuration.hour_start.split(separator: ":").first.flatMap({ Int($0) }),
+              let endHour = configuration.hour_end.split(separator: ":").first.flatMap({ Int($0) }), startHour < endHour else {
+            throw Failure("\(scenario.name): working hours \(configuration.hour_start)-\(configuration.hour_end)")
+        }
         var date = check.date
         if date.hasPrefix("<") {
             date = String(Self.previousHour(now, zone: zone).prefix(10))
