@@ -161,4 +161,21 @@ struct XiVOFactsTests {
             "2023-11-14T00:00:00+00:00,2023-11-15T00:00:00+00:00,Agent/2,2,,0,0,86400,0,0",
         ])
     }
+
+    @Test("numbers no PBX writes (1e300 seconds, 99999999999 ms) are no numbers: the import and the reports go on")
+    func absurdFields() throws {
+        let imported = try Self.imported([
+            Self.line(0, "1.1|sales|NONE|ENTERQUEUE||0601|1"),
+            Self.line(5, "1.1|sales|Agent/1|RINGNOANSWER|99999999999"),
+            Self.line(10, "1.1|sales|Agent/1|COMPLETEAGENT|1e300|1e300|1"),
+            Self.line(20, "NONE|NONE|Agent/1|WRAPUPSTART|1e300"),
+            Self.line(30, "NONE|NONE|Agent/1|AGENTCALLBACKLOGOFF|1@default|1e300|"),
+        ])
+        defer { withExtendedLifetime(imported) {} }
+        let queues = try Self.report(imported.binary, ["xivo-queues", "--db", imported.database, "--format", "csv"])
+        // Answered, with no wait to count: its wait field was not a number.
+        #expect(queues.dropFirst() == ["2023-11-14T00:00:00+00:00,2023-11-15T00:00:00+00:00,sales,sales,1,1,0,0,0,0,0,100,0,0"])
+        let agents = try Self.report(imported.binary, ["xivo-agents", "--db", imported.database, "--format", "csv"])
+        #expect(agents.dropFirst() == ["2023-11-14T00:00:00+00:00,2023-11-15T00:00:00+00:00,Agent/1,1,,1,0,0,0,0"])
+    }
 }

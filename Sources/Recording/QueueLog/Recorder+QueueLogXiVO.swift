@@ -18,13 +18,13 @@ extension Recorder {
             }
             let agentID = try agentNumber(line.agent).map { try agent($0, context).agentID }
             try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "answered", at: time,
-                                  wait: line.seconds(waitField), talk: Self.leadingSeconds(line.field(talkField)), agentID: agentID, context)
+                                  wait: Self.seconds(line, waitField), talk: Self.leadingSeconds(line.field(talkField)), agentID: agentID, context)
         case "ABANDON":
             try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "abandoned", at: time,
-                                  wait: line.seconds(3), talk: nil, agentID: nil, context)
+                                  wait: Self.seconds(line, 3), talk: nil, agentID: nil, context)
         case "EXITWITHTIMEOUT":
             try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "timeout", at: time,
-                                  wait: line.seconds(3), talk: nil, agentID: nil, context)
+                                  wait: Self.seconds(line, 3), talk: nil, agentID: nil, context)
         case "LEAVEEMPTY":
             // Its wait is from its ENTERQUEUE (the dialplan's line gives none).
             try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "leaveempty", at: time,
@@ -43,7 +43,7 @@ extension Recorder {
         case "RINGNOANSWER":
             guard let number = agentNumber(line.agent), let session = session else { return }
             let agentID = try agent(number, context).agentID
-            let milliseconds = line.seconds(1).map { Int64($0.rounded()) }
+            let milliseconds = Self.seconds(line, 1).map { Int64($0.rounded()) }
             try rows.write(RingNoAnswerRow(ipbx: Self.queueLogIPBX, queueID: queueID(line.queue, context), callID: line.callID,
                                            agentID: agentID, rangAt: time, ringMS: milliseconds, sessionID: session.id))
         case "AGENTLOGIN", "AGENTCALLBACKLOGIN":
@@ -63,7 +63,7 @@ extension Recorder {
             let open = queueLog?.agentSpans[agentID]?.login
             queueLog?.agentSpans[agentID]?.login = nil
             // XiVO's session is the logged-in seconds the logoff gives, back from it.
-            if !line.field(1).isEmpty, let seconds = line.seconds(2), seconds > 0 {
+            if !line.field(1).isEmpty, let seconds = Self.seconds(line, 2), seconds > 0 {
                 if let open {
                     try rows.write(AgentSpanTimed(startTime: time - seconds, endTime: time, id: open.rowID))
                 } else {
@@ -94,7 +94,7 @@ extension Recorder {
             guard let number = agentNumber(line.agent) else { return }
             try syncPauseSpan(number, reason: line.event == "PAUSE" ? line.field(1) : "", at: time)
         case "WRAPUPSTART":
-            guard let number = agentNumber(line.agent), let seconds = line.seconds(1), seconds > 0 else { return }
+            guard let number = agentNumber(line.agent), let seconds = Self.seconds(line, 1), seconds > 0 else { return }
             let agentID = try agent(number, context).agentID
             _ = try openAgentSpan(agentID, kind: "wrapup", at: time, end: time + seconds, reason: nil)
         case "QUEUESTART":
@@ -115,11 +115,20 @@ extension Recorder {
         "FULL": "full", "CLOSED": "closed", "JOINEMPTY": "joinempty", "DIVERT_CA_RATIO": "divert_ca_ratio", "DIVERT_HOLDTIME": "divert_waittime",
     ]
 
+    /// XiVO reads these fields as PostgreSQL integers: a number past that is not one (and would
+    /// overflow the reports' sums) is no number.
+    static let largestSeconds = Double(Int32.max)
+
+    /// The `n`-th data field as seconds, nil when it is not a number XiVO could read.
+    static func seconds(_ line: QueueLogLine, _ n: Int) -> Double? {
+        line.seconds(n).flatMap { $0 <= largestSeconds ? $0 : nil }
+    }
+
     /// The seconds before any `|` (the table form keeps a LINK transfer's
     /// `calltime|origposition` in one field).
     static func leadingSeconds(_ text: String) -> Double? {
         let head = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        guard let value = Double(head), value.isFinite, value >= 0 else { return nil }
+        guard let value = Double(head), value.isFinite, value >= 0, value <= largestSeconds else { return nil }
         return value
     }
 
