@@ -12,7 +12,7 @@ extension Recorder {
     /// Tables whose every row comes from the journal.
     /// In an order that deletes rows before the rows they refer to (a visit names its call).
     static let derivedTables = [
-        "call_ring", "queue_visit", "call", "channel_event", "agent_state_interval", "agent_status_change",
+        "queue_log_call", "queue_log_agent_span", "queue_log_ring_no_answer", "call_ring", "queue_visit", "call", "channel_event", "agent_state_interval", "agent_status_change",
         "queue_stat_sample", "queue_member", "queue", "agent", "phone", "pbx_user", "ipbx",
     ]
 

@@ -77,6 +77,8 @@ enum APIParameters {
         case .ewt: return range.union(["interval", "queue"])
         case .missed: return range.union(["interval", "queue", "agent", "sl-threshold", "short-abandon", "callback-window"])
         case .callsMissed: return range.union(["queue", "agent", "callback-window"])
+        case .pauses, .xivoAgents: return range.union(["interval", "agent"])
+        case .xivoQueues: return range.union(["interval", "queue", "qos-threshold"])
         }
     }
 
@@ -102,6 +104,7 @@ enum APIParameters {
         parameters.serviceLevelThreshold = try seconds(query, "sl-threshold", default: parameters.serviceLevelThreshold)
         parameters.shortAbandon = try seconds(query, "short-abandon", default: parameters.shortAbandon)
         parameters.callbackWindow = try seconds(query, "callback-window", default: parameters.callbackWindow)
+        parameters.qosThreshold = try seconds(query, "qos-threshold", default: parameters.qosThreshold)
         var format = ReportFormat.json
         if let text = query.value("format") {
             guard let value = ReportFormat(rawValue: text) else {

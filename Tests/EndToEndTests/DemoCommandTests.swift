@@ -51,7 +51,9 @@ struct DemoCommandTests {
         #expect(summaries[0].contains { $0.hasPrefix("  queue calls offered: ") })
         let day = "/reports/2026-11-02"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path("first") + day).sorted()
-        #expect(files == ["calls-missed.csv", "ewt.csv", "index.html", "missed.csv", "occupancy.csv", "report.xlsx"])
+        #expect(files == [
+            "calls-missed.csv", "ewt.csv", "index.html", "missed.csv", "occupancy.csv", "pauses.csv", "report.xlsx", "xivo-agents.csv", "xivo-queues.csv",
+        ])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path("second") + day).sorted() == files)
         for file in files {
             let first = try Data(contentsOf: URL(fileURLWithPath: folder.path("first") + day + "/" + file))

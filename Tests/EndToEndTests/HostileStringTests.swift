@@ -244,7 +244,7 @@ struct HostileStringTests {
             }
         }
 
-        for kind in ["occupancy", "ewt", "missed", "calls-missed"] {
+        for kind in ["occupancy", "ewt", "missed", "calls-missed", "pauses"] {
             var outputs: [String: [UInt8]] = [:]
             // "wide": a table as wide as its 100 kB names (COLUMNS), which the terminal table
             // otherwise shortens to fit 80 columns: every name goes through it whole.
@@ -273,9 +273,15 @@ struct HostileStringTests {
         #expect(nightly.status == 0, "nightly: \(nightly.stderr)")
         let dayFolder = URL(fileURLWithPath: day.folder.path("nightly")).appendingPathComponent(day.date)
         let files = try FileManager.default.contentsOfDirectory(atPath: dayFolder.path).sorted()
-        #expect(files.filter { $0.hasSuffix(".csv") }.count == 4, "\(files)")
+        #expect(files.filter { $0.hasSuffix(".csv") }.count == 7, "\(files)")
         for file in files {
             let bytes = Array(try Data(contentsOf: dayFolder.appendingPathComponent(file)))
+            // XiVO's figures come from a queue_log, which this collected day has none of: their
+            // files hold the header alone (QueueLogTests feed them hostile names).
+            if file.hasPrefix("xivo-") {
+                #expect(try CSVReader.parse(Self.text(bytes, name: file)).count == 1, "\(file)")
+                continue
+            }
             if file.hasSuffix(".csv") { try Self.checkCSV(bytes, name: "nightly \(file)") }
             if file.hasSuffix(".html") { try Self.checkHTML(bytes, name: "nightly \(file)") }
         }
@@ -284,7 +290,7 @@ struct HostileStringTests {
     @Test("every report kind and the nightly workbook as .xlsx: opens, no formula, every string text that round-trips (but what XML cannot hold), a warning counts the replaced", RequiredTool.openpyxl.trait)
     func workbooks() throws {
         let day = try Self.hostileDay()
-        for kind in ["occupancy", "ewt", "missed", "calls-missed"] {
+        for kind in ["occupancy", "ewt", "missed", "calls-missed", "pauses"] {
             let interval = kind == "calls-missed" ? [] : ["--interval", "1h"]
             var warnings = ""
             for format in ["xlsx", "json"] {
@@ -426,6 +432,9 @@ struct HostileStringTests {
             let names = values("target_name")
             #expect(queueNames.contains { names.contains($0.decoded) }, "queue names in JSON")
             #expect((0..<6).contains { names.contains(userFullName($0).decoded) }, "user names in JSON")
+        case "pauses":
+            let names = values("agent_name")
+            #expect((0..<6).contains { names.contains(firstNames[$0].decoded + " " + lastNames[$0].decoded) }, "agent names in JSON")
         default:
             let callers = values("caller_name")
             #expect(callerNames.contains { hostile in callers.contains { $0.hasPrefix(hostile.decoded) } }, "caller names in JSON: \(callers.prefix(3))")

@@ -187,6 +187,16 @@ struct QueueLogImportTests {
         #expect(try fixture.rows("SELECT count(*) FROM queue_visit").first == [.integer(1)])
     }
 
+    @Test("a file of many reader chunks: a line across a chunk's end is read whole, however the buffer moves")
+    func longFile() throws {
+        let fixture = try QueueLogFixture()
+        // About 1.3 MB: five 256 KiB reads, lines of every offset against their ends.
+        let lines = (0..<30_000).map { Self.line($0, "NONE|NONE|Agent/\($0 % 50)|CONFIGRELOAD|" + String(repeating: "x", count: $0 % 17)) }
+        try fixture.write("queue_log", lines)
+        let summary = try fixture.importFiles(["queue_log"])
+        #expect(summary.linesRead == 30_000 && summary.added == 30_000 && summary.unreadable == 0, "\(summary.line)")
+    }
+
     @Test("replay rebuilds what the imports wrote")
     func replay() throws {
         let fixture = try QueueLogFixture()

@@ -82,6 +82,15 @@ struct RecordedRowTests {
             QueueMemberDeleted(deletedAt: d.real(), ipbx: d.text(), memberID: d.text()),
             QueueLogFileProgress(sourceID: d.int(), firstLine: RowBlob(bytes: line), bytesRead: d.int(), linesRead: d.int(), path: d.text()),
             QueueLogSourceState(lastSessionID: d.int(), lastEventAt: d.real(), lastRowID: d.int(), carriedState: d.json(), sourceID: d.int()),
+            QueueLogCallRow(id: d.int(), ipbx: d.text(), queueID: d.text(), callID: d.text(), enteredAt: d.real(), status: d.text(),
+                            statusAt: d.real(), countedAt: d.real(), waitS: d.real(), talkS: d.real(), agentID: d.text(), sessionID: d.int()),
+            QueueLogCallCompleted(enteredAt: d.real(), status: d.text(), statusAt: d.real(), countedAt: d.real(), waitS: d.real(), talkS: d.real(),
+                                  agentID: d.text(), id: d.int()),
+            AgentSpanOpened(id: d.int(), ipbx: d.text(), agentID: d.text(), kind: d.text(), startTime: d.real(), endTime: d.real(),
+                            reason: d.text(), sourceID: d.int(), sessionID: d.int()),
+            AgentSpanTimed(startTime: d.real(), endTime: d.real(), id: d.int()),
+            AgentSpanDeleted(id: d.int()),
+            RingNoAnswerRow(ipbx: d.text(), queueID: d.text(), callID: d.text(), agentID: d.text(), rangAt: d.real(), ringMS: d.int(), sessionID: d.int()),
         ]
     }
 

@@ -312,7 +312,7 @@ struct FormattingTests {
         #expect(Set(nightly.placeholders).isSubset(of: [
             "title", "style", "heading", "subtitle", "headline", "coverage", "occupancy_chart", "occupancy_table",
             "ewt_charts", "ewt_table", "missed_chart", "missed_table", "calls_missed_table", "sl_threshold",
-            "short_abandon", "callback_window", "time_zone",
+            "short_abandon", "callback_window", "time_zone", "pauses_table",
         ]))
         #expect(!nightly.placeholders.isEmpty)
         _ = try ReportAssets.stylesheet()

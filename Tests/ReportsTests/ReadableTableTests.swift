@@ -29,7 +29,11 @@ struct ReadableTableTests {
         return lines.indices.dropFirst().filter { lines[$0].hasPrefix("---") }.map { lines[$0 - 1] }
     }
 
-    @Test("each report at width 80: every line fits, headers are words, figures are readable", arguments: ReportKind.allCases)
+    /// XiVO's figures come from an imported queue_log, which this CTI fixture has none of
+    /// (QueueLogTests' XiVO scenarios print them).
+    static let ctiKinds = ReportKind.allCases.filter { $0 != .xivoQueues && $0 != .xivoAgents }
+
+    @Test("each report at width 80: every line fits, headers are words, figures are readable", arguments: ctiKinds)
     func width80(kind: ReportKind) throws {
         let text = try Self.rendered(kind, width: 80)
         for line in text.split(separator: "\n") {
@@ -66,6 +70,10 @@ struct ReadableTableTests {
             // The wall clock of the report's zone, to the second; the wait as h:mm:ss.
             #expect(text.contains("00:03:20  queue"), "\(text)")
             #expect(text.contains("0:00:03"))
+        case .pauses:
+            #expect(words.contains("Reason") && words.contains("Pauses") && words.contains("Paused"))
+        case .xivoQueues, .xivoAgents:
+            Issue.record("\(kind) is not in ctiKinds")
         }
     }
 

@@ -8,7 +8,7 @@ import Storage
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Print a report: agent occupancy, queue EWT, missed calls, or the nightly set of files.",
+        abstract: "Print a report: agent occupancy, queue EWT, missed calls, pause reasons, XiVO's own figures, or the nightly set of files.",
         discussion: """
             Every figure is defined in docs/METRICS.md. The database is opened read-only and \
             each report reads one consistent snapshot, so reports run while the collector writes.
@@ -18,6 +18,9 @@ struct ReportCommand: ParsableCommand {
             ReportEWTCommand.self,
             ReportMissedCommand.self,
             ReportCallsMissedCommand.self,
+            ReportPausesCommand.self,
+            ReportXiVOQueuesCommand.self,
+            ReportXiVOAgentsCommand.self,
             ReportNightlyCommand.self,
         ]
     )
@@ -34,6 +37,7 @@ struct ReportRun {
     var agents: [String] = []
     var serviceLevel: ReportServiceLevelOptions?
     var callback: ReportCallbackOption?
+    var qos: ReportQoSOption?
 
     func run(_ kind: ReportKind) throws {
         try ReportFailures.explained {
@@ -42,6 +46,7 @@ struct ReportRun {
             var parameters = ReportParameters(calendar: calendar, range: period, interval: interval, queues: queues, agents: agents)
             try serviceLevel?.apply(to: &parameters)
             try callback?.apply(to: &parameters)
+            try qos?.apply(to: &parameters)
             let format = output.resolvedFormat
             // Learnt before anything is written: the width of the terminal (or COLUMNS, or 80).
             let width = TerminalColumns.current()
@@ -192,10 +197,59 @@ struct ReportCallsMissedCommand: ParsableCommand {
     }
 }
 
+struct ReportPausesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pauses",
+        abstract: "Pauses and paused time per period, agent and pause reason (reasons come from an imported queue_log)."
+    )
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var range: ReportRangeOptions
+    @OptionGroup var interval: ReportIntervalOption
+    @OptionGroup var agents: ReportAgentFilter
+    @OptionGroup var output: ReportOutputOptions
+
+    func run() throws {
+        try ReportRun(database: database, range: range, output: output, interval: interval.value, agents: agents.agents).run(.pauses)
+    }
+}
+
+struct ReportXiVOQueuesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xivo-queues",
+        abstract: "XiVO's queue statistics (received, answered, abandoned, closed, saturated, blocking, answered rate, QoS, AWT) from an imported queue_log."
+    )
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var range: ReportRangeOptions
+    @OptionGroup var interval: ReportIntervalOption
+    @OptionGroup var queues: ReportQueueFilter
+    @OptionGroup var qos: ReportQoSOption
+    @OptionGroup var output: ReportOutputOptions
+
+    func run() throws {
+        try ReportRun(database: database, range: range, output: output, interval: interval.value, queues: queues.queues, qos: qos).run(.xivoQueues)
+    }
+}
+
+struct ReportXiVOAgentsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xivo-agents",
+        abstract: "XiVO's agent statistics (answered, conversation, login, pause and wrap-up time) from an imported queue_log."
+    )
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var range: ReportRangeOptions
+    @OptionGroup var interval: ReportIntervalOption
+    @OptionGroup var agents: ReportAgentFilter
+    @OptionGroup var output: ReportOutputOptions
+
+    func run() throws {
+        try ReportRun(database: database, range: range, output: output, interval: interval.value, agents: agents.agents).run(.xivoAgents)
+    }
+}
+
 struct ReportNightlyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nightly",
-        abstract: "Write one day's reports: DIR/YYYY-MM-DD/ with index.html, the four CSV files and report.xlsx.",
+        abstract: "Write one day's reports: DIR/YYYY-MM-DD/ with index.html, a CSV file per report kind and report.xlsx.",
         discussion: """
             Each file is written to a temporary name and renamed, so a reader never sees half a \
             file. The output depends only on the database: running it twice gives the same bytes.

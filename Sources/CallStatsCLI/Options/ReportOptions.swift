@@ -99,14 +99,30 @@ struct ReportCallbackOption: ParsableArguments {
     }
 }
 
-/// `--sl-threshold`, `--short-abandon`, `--callback-window`.
+/// `--qos-threshold`: XiVO's quality of service (`xivo-queues`).
+struct ReportQoSOption: ParsableArguments {
+    @Option(name: .customLong("qos-threshold"), help: ArgumentHelp("An answer within this wait counts for XiVO's QoS (seconds, or with s, m, h).", valueName: "duration"))
+    var qosThreshold: String = "10"
+
+    func validate() throws {
+        _ = try ReportThresholdOptions.seconds(qosThreshold, option: "--qos-threshold")
+    }
+
+    func apply(to parameters: inout ReportParameters) throws {
+        parameters.qosThreshold = try ReportThresholdOptions.seconds(qosThreshold, option: "--qos-threshold")
+    }
+}
+
+/// `--sl-threshold`, `--short-abandon`, `--callback-window`, `--qos-threshold`.
 struct ReportThresholdOptions: ParsableArguments {
     @OptionGroup var serviceLevel: ReportServiceLevelOptions
     @OptionGroup var callback: ReportCallbackOption
+    @OptionGroup var qos: ReportQoSOption
 
     func apply(to parameters: inout ReportParameters) throws {
         try serviceLevel.apply(to: &parameters)
         try callback.apply(to: &parameters)
+        try qos.apply(to: &parameters)
     }
 
     /// `20`, `20s`, `5m`, `1.5h`, `1d` to seconds.

@@ -17,6 +17,14 @@ struct QueueLogState {
     var queueIDsByName: [String: String] = [:]
     /// Agents and queues this source has written a row for (or found one).
     var knownObjects: Set<String> = []
+    /// Queue names to ids once written or found (`queueID`): a cache of this session's.
+    var resolvedQueues: [String: String] = [:]
+    /// XiVO's calls still missing their other half, by `callKey` (docs/METRICS.md "XiVO's own figures").
+    var pendingCalls: [String: QueueLogPendingCall] = [:]
+    /// The size of `pendingCalls` at which stale entries are next looked for.
+    var pendingPruneAt = 1_000
+    /// Each agent's open login, pause and XiVO pause spans, by agent id.
+    var agentSpans: [String: QueueLogAgentSpans] = [:]
 
     init(sourceID: Int64) {
         self.sourceID = sourceID
@@ -82,6 +90,9 @@ extension QueueLogState {
         root["agents"] = .object(agentsObject)
         root["waiting"] = .array(waitingArray)
         root["last_row_id"] = lastRowID.map { .int($0) } ?? .null
+        let xivo = carriedXiVO()
+        root["xivo_calls"] = xivo.calls
+        root["xivo_spans"] = xivo.spans
         return UTF8Text(JSON.serialize(.object(root)))
     }
 
@@ -104,6 +115,7 @@ extension QueueLogState {
             }
         }
         lastRowID = root["last_row_id"]?.int
+        restoreXiVO(root)
         var waiting: [(queueID: String, key: String, visit: OpenVisit)] = []
         for value in root["waiting"]?.array ?? [] {
             guard let fields = value.object, let queueID = fields["queue_id"]?.string, let key = fields["key"]?.string,

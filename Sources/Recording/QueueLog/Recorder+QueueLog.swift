@@ -203,6 +203,7 @@ extension Recorder {
             let context = MessageContext(sessionID: current.id, sessionStart: startedAt, time: time, journalSeq: seq)
             try advanceQueueLogClock(to: time, context)
             try applyQueueLog(line, context)
+            try recordQueueLogFacts(line, context)
             return true
         }
     }
@@ -389,7 +390,7 @@ extension Recorder {
     }
 
     /// The agent numbered `number`, with a row in `agent` (written the first time).
-    private func agent(_ number: String, _ context: MessageContext) throws -> QueueLogAgent {
+    func agent(_ number: String, _ context: MessageContext) throws -> QueueLogAgent {
         if let known = queueLog?.agents[number] { return known }
         let agentID = queueLog?.agentIDsByNumber[number] ?? "Agent/" + number
         if queueLog?.knownObjects.insert("a:" + agentID).inserted == true {
@@ -402,12 +403,15 @@ extension Recorder {
     }
 
     /// The queue named `name` keeps its name as its id, unless CTI data gave it another.
-    private func queueID(_ name: String, _ context: MessageContext) throws -> String {
+    func queueID(_ name: String, _ context: MessageContext) throws -> String {
+        // Most lines name a queue: after its first, one lookup and no string built.
+        if let resolved = queueLog?.resolvedQueues[name] { return resolved }
         let queueID = queueLog?.queueIDsByName[name] ?? name
         if queueLog?.knownObjects.insert("q:" + queueID).inserted == true {
             try rows.write(QueueConfigRow(ipbx: Self.queueLogIPBX, queueID: queueID, name: name, number: nil, displayName: nil,
                                           context: nil, config: UTF8Text(Array("{}".utf8)), updatedAt: context.time))
         }
+        queueLog?.resolvedQueues[name] = queueID
         return queueID
     }
 

@@ -13,6 +13,8 @@ struct RowIDs {
     var nextIntervalID: Int64
     var nextVisitID: Int64
     var nextChannelEventID: Int64
+    var nextQueueLogCallID: Int64
+    var nextAgentSpanID: Int64
 
     init(reading database: Database) throws {
         func next(_ sql: String) throws -> Int64 {
@@ -22,6 +24,8 @@ struct RowIDs {
         nextIntervalID = try next("SELECT max(id) FROM agent_state_interval")
         nextVisitID = try next("SELECT max(visit_id) FROM queue_visit")
         nextChannelEventID = try next("SELECT max(id) FROM channel_event")
+        nextQueueLogCallID = try next("SELECT max(id) FROM queue_log_call")
+        nextAgentSpanID = try next("SELECT max(id) FROM queue_log_agent_span")
     }
 
     /// The id of `next` (one of the properties above), which moves on. Always inlined, so

@@ -4,6 +4,9 @@ public enum ReportKind: String, Sendable, CaseIterable {
     case ewt
     case missed
     case callsMissed = "calls-missed"
+    case pauses
+    case xivoQueues = "xivo-queues"
+    case xivoAgents = "xivo-agents"
 
     public var title: String {
         switch self {
@@ -11,6 +14,9 @@ public enum ReportKind: String, Sendable, CaseIterable {
         case .ewt: return "Queue waiting times (EWT)"
         case .missed: return "Missed calls"
         case .callsMissed: return "Missed calls, one by one"
+        case .pauses: return "Pause reasons"
+        case .xivoQueues: return "Queues, as XiVO counts them"
+        case .xivoAgents: return "Agents, as XiVO counts them"
         }
     }
 }
@@ -31,6 +37,8 @@ public struct ReportParameters: Sendable {
     public var shortAbandon: Double
     /// `--callback-window`: how long after a miss an answered call counts as its call back.
     public var callbackWindow: Double
+    /// `--qos-threshold`: XiVO's quality of service counts answers within this wait.
+    public var qosThreshold: Double = 10
 
     public init(
         calendar: ReportCalendar, range: Period, interval: ReportInterval,

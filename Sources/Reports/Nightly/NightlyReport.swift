@@ -17,6 +17,9 @@ public struct NightlyReport: Sendable {
     public let ewtHourly: [EWTRow]
     public let missedHourly: [MissedRow]
     public let missedCalls: [MissedCallRow]
+    public let pausesHourly: [PauseRow]
+    public let xivoQueuesHourly: [XiVOQueueRow]
+    public let xivoAgentsHourly: [XiVOAgentRow]
 
     public static let csvInterval = ReportInterval.minutes(60)
 
@@ -36,9 +39,16 @@ public struct NightlyReport: Sendable {
             try queries.missed { missed.append($0) }
             var missedCalls: [MissedCallRow] = []
             try queries.missedCalls { missedCalls.append($0) }
+            var pauses: [PauseRow] = []
+            try queries.pauses { pauses.append($0) }
+            var xivoQueues: [XiVOQueueRow] = []
+            try queries.xivoQueues { xivoQueues.append($0) }
+            var xivoAgents: [XiVOAgentRow] = []
+            try queries.xivoAgents { xivoAgents.append($0) }
             return NightlyReport(
                 day: day, parameters: parameters, coverage: queries.coverage, hours: queries.periods,
-                occupancyHourly: occupancy, ewtHourly: ewt, missedHourly: missed, missedCalls: missedCalls
+                occupancyHourly: occupancy, ewtHourly: ewt, missedHourly: missed, missedCalls: missedCalls,
+                pausesHourly: pauses, xivoQueuesHourly: xivoQueues, xivoAgentsHourly: xivoAgents
             )
         }
     }
@@ -94,9 +104,20 @@ public struct NightlyReport: Sendable {
         }.sorted { $0.targetKind != $1.targetKind ? $0.targetKind < $1.targetKind : IDOrder.less($0.targetID, $1.targetID) }
     }
 
+    /// Each agent's pauses per reason over the day.
+    public var pausesTotal: [PauseRow] {
+        Self.totals(pausesHourly, key: { $0.agentID + "\u{0}" + $0.reason }, combine: { $0.combined(with: $1) }) { row in
+            var row = row
+            row.period = dayPeriod
+            return row
+        }.sorted { $0.agentID != $1.agentID ? IDOrder.less($0.agentID, $1.agentID) : $0.reason < $1.reason }
+    }
+
     // MARK: Files
 
-    public static let fileNames = ["index.html", "occupancy.csv", "ewt.csv", "missed.csv", "calls-missed.csv"]
+    public static let fileNames = [
+        "index.html", "occupancy.csv", "ewt.csv", "missed.csv", "calls-missed.csv", "pauses.csv", "xivo-queues.csv", "xivo-agents.csv",
+    ]
 
     /// File name to contents, in `fileNames` order.
     public func files() throws -> [(name: String, contents: String)] {
@@ -108,6 +129,9 @@ public struct NightlyReport: Sendable {
             ("ewt.csv", CSV.render(ReportTable(columns: EWTRow.columns, rows: ewtHourly.map { $0.cells(calendar, periodCells: times[$0.period]) }))),
             ("missed.csv", CSV.render(ReportTable(columns: MissedRow.columns, rows: missedHourly.map { $0.cells(calendar, periodCells: times[$0.period]) }))),
             ("calls-missed.csv", CSV.render(ReportTable(columns: MissedCallRow.columns, rows: missedCalls.map { $0.cells(calendar) }))),
+            ("pauses.csv", CSV.render(ReportTable(columns: PauseRow.columns, rows: pausesHourly.map { $0.cells(calendar, periodCells: times[$0.period]) }))),
+            ("xivo-queues.csv", CSV.render(ReportTable(columns: XiVOQueueRow.columns, rows: xivoQueuesHourly.map { $0.cells(calendar, periodCells: times[$0.period]) }))),
+            ("xivo-agents.csv", CSV.render(ReportTable(columns: XiVOAgentRow.columns, rows: xivoAgentsHourly.map { $0.cells(calendar, periodCells: times[$0.period]) }))),
         ]
     }
 
@@ -181,6 +205,9 @@ public struct NightlyReport: Sendable {
             "missed_chart": missedChart(),
             "missed_table": dayTable(MissedRow.columns, missedTotal.map { $0.cells(calendar) }),
             "calls_missed_table": callsMissedTable(),
+            "pauses_table": pausesTotal.isEmpty
+                ? HTML(trusted: "<p class=\"none\">No agent was paused during the covered time.</p>")
+                : dayTable(PauseRow.columns, pausesTotal.map { $0.cells(calendar) }, keepLast: true),
             "sl_threshold": .text(NumberFormat.decimal(parameters.serviceLevelThreshold)),
             "short_abandon": .text(NumberFormat.decimal(parameters.shortAbandon)),
             "callback_window": .text(Words.duration(parameters.callbackWindow)),
@@ -206,10 +233,10 @@ public struct NightlyReport: Sendable {
 
     /// A table of the day's totals, rounded for reading (the CSV files carry the exact figures):
     /// state durations as h:mm:ss, other seconds and averages to 1 decimal, percentages to 1.
-    func dayTable(_ columns: [String], _ rows: [[Cell]]) -> HTML {
+    func dayTable(_ columns: [String], _ rows: [[Cell]], keepLast: Bool = false) -> HTML {
         // The day is the page's period, and its coverage is the page's: those columns would
-        // repeat the same values on every row.
-        let shown = Array(columns.dropFirst(2).dropLast())
+        // repeat the same values on every row (`keepLast`: a table without coverage).
+        let shown = Array(columns.dropFirst(2).dropLast(keepLast ? 0 : 1))
         let readable = rows.map { row in
             zip(shown, row.dropFirst(2)).map { column, cell in Self.readable(cell, column: column) }
         }
@@ -218,7 +245,9 @@ public struct NightlyReport: Sendable {
         return HTML.table(ReportTable(columns: shown, rows: readable), headers: headers)
     }
 
-    static let clockColumns: Set<String> = ["logged_in_s", "available_s", "acd_call_s", "wrapup_s", "nonacd_call_s", "paused_s"]
+    static let clockColumns: Set<String> = [
+        "logged_in_s", "available_s", "acd_call_s", "wrapup_s", "nonacd_call_s", "paused_s", "conversation_s", "login_s", "pause_s",
+    ]
 
     static func readable(_ cell: Cell, column: String) -> Cell {
         guard case .number(let text) = cell, let value = Double(text) else { return cell }

@@ -56,7 +56,7 @@ public final class ReportQueries {
     }
 
     /// The ids asked for, else every id `allSQL` lists, in id order.
-    private func ids(_ selected: [String]?, else allSQL: String) throws -> [String] {
+    func ids(_ selected: [String]?, else allSQL: String) throws -> [String] {
         var ids: [String]
         if let selected {
             ids = selected
@@ -281,6 +281,9 @@ public final class ReportQueries {
         case .ewt: return EWTRow.columns
         case .missed: return MissedRow.columns
         case .callsMissed: return MissedCallRow.columns
+        case .pauses: return PauseRow.columns
+        case .xivoQueues: return XiVOQueueRow.columns
+        case .xivoAgents: return XiVOAgentRow.columns
         }
     }
 
@@ -293,6 +296,9 @@ public final class ReportQueries {
         case .ewt: try ewt { try emit($0.cells(calendar, periodCells: times[$0.period])) }
         case .missed: try missed { try emit($0.cells(calendar, periodCells: times[$0.period])) }
         case .callsMissed: try missedCalls { try emit($0.cells(calendar)) }
+        case .pauses: try pauses { try emit($0.cells(calendar, periodCells: times[$0.period])) }
+        case .xivoQueues: try xivoQueues { try emit($0.cells(calendar, periodCells: times[$0.period])) }
+        case .xivoAgents: try xivoAgents { try emit($0.cells(calendar, periodCells: times[$0.period])) }
         }
     }
 }

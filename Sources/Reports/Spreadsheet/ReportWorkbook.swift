@@ -119,6 +119,12 @@ extension NightlyReport {
                                rows: missedHourly.map { $0.cells(calendar, periodCells: times[$0.period]) })
         try writer.reportSheet("calls-missed", columns: MissedCallRow.columns, calendar: calendar,
                                rows: missedCalls.map { $0.cells(calendar) })
+        try writer.reportSheet("pauses", columns: PauseRow.columns, calendar: calendar,
+                               rows: pausesHourly.map { $0.cells(calendar, periodCells: times[$0.period]) })
+        try writer.reportSheet("xivo-queues", columns: XiVOQueueRow.columns, calendar: calendar,
+                               rows: xivoQueuesHourly.map { $0.cells(calendar, periodCells: times[$0.period]) })
+        try writer.reportSheet("xivo-agents", columns: XiVOAgentRow.columns, calendar: calendar,
+                               rows: xivoAgentsHourly.map { $0.cells(calendar, periodCells: times[$0.period]) })
     }
 
     /// `figure`, `value`, `from`, `to`: the headline of the page (index.html), the thresholds,

@@ -21,6 +21,7 @@ enum RowKind: UInt8, CaseIterable {
     case userDeleted, phoneDeleted, agentDeleted, queueDeleted, queueMemberDeleted
 
     case queueLogFile, queueLogSourceState
+    case queueLogCall, queueLogCallCompleted, agentSpanOpened, agentSpanTimed, agentSpanDeleted, ringNoAnswer
 
     /// The row type written under this kind; nil for transaction control.
     var rowType: (any RecordedRow.Type)? {
@@ -68,6 +69,12 @@ enum RowKind: UInt8, CaseIterable {
         case .queueMemberDeleted: return QueueMemberDeleted.self
         case .queueLogFile: return QueueLogFileProgress.self
         case .queueLogSourceState: return QueueLogSourceState.self
+        case .queueLogCall: return QueueLogCallRow.self
+        case .queueLogCallCompleted: return QueueLogCallCompleted.self
+        case .agentSpanOpened: return AgentSpanOpened.self
+        case .agentSpanTimed: return AgentSpanTimed.self
+        case .agentSpanDeleted: return AgentSpanDeleted.self
+        case .ringNoAnswer: return RingNoAnswerRow.self
         }
     }
 }
