@@ -104,6 +104,81 @@ struct PrometheusScrapeTests {
         #expect(try await ServeProcess.stop(server) == 0)
     }
 
+    /// The README's alert rules: the fenced block whose first line is the rule file's path,
+    /// without the indentation of the list item it sits in.
+    static func readmeRules() throws -> String {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let lines = try String(contentsOf: readme, encoding: .utf8).components(separatedBy: "\n")
+        let marker = "# /etc/prometheus/rules/callstats.yml"
+        guard let first = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == marker }) else {
+            throw TestFailure("README.md has no block starting with \(marker)")
+        }
+        let indent = lines[first].prefix { $0 == " " }.count
+        guard let end = lines[first...].firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "```" }) else {
+            throw TestFailure("the rules block in README.md has no end")
+        }
+        return lines[first..<end].map { String($0.dropFirst(min(indent, $0.prefix { $0 == " " }.count))) }.joined(separator: "\n") + "\n"
+    }
+
+    @Test("the README's alert rules: promtool check rules accepts them and promtool test rules fires each on its own series only")
+    func readmeAlertRules() throws {
+        let promtool = try RequiredTool.promtool.require()
+        let folder = try TemporaryFolder()
+        try Data(try Self.readmeRules().utf8).write(to: URL(fileURLWithPath: folder.path("callstats.yml")))
+        let check = try CallStatsBinary(url: URL(fileURLWithPath: promtool)).run(["check", "rules", folder.path("callstats.yml")])
+        #expect(check.status == 0, "\(check.stdout) \(check.stderr)")
+        #expect(check.stdout.contains("SUCCESS: 2 rules found"), "\(check.stdout)")
+
+        // Blue has callers and nobody available from the 1st minute (firing at the 2nd, after
+        // its `for: 1m`); Red has callers and an available agent; Green nobody waiting. The
+        // collector's last line is more than 300 s old from the 8th minute: firing at the
+        // 13th, after `for: 5m`. Series labelled as serve exposes them.
+        try Data("""
+            rule_files: [callstats.yml]
+            evaluation_interval: 1m
+            tests:
+              - interval: 1m
+                input_series:
+                  - series: 'callstats_queue_waiting_calls{job="callstats",instance="wall:8080",queue_id="1",queue="Blue"}'
+                    values: '0 2 3 3 3'
+                  - series: 'callstats_queue_agents{job="callstats",instance="wall:8080",queue_id="1",queue="Blue",state="available"}'
+                    values: '1 0 0 0 0'
+                  - series: 'callstats_queue_waiting_calls{job="callstats",instance="wall:8080",queue_id="2",queue="Red"}'
+                    values: '4 4 4 4 4'
+                  - series: 'callstats_queue_agents{job="callstats",instance="wall:8080",queue_id="2",queue="Red",state="available"}'
+                    values: '1 1 1 1 1'
+                  - series: 'callstats_queue_waiting_calls{job="callstats",instance="wall:8080",queue_id="3",queue="Green"}'
+                    values: '0 0 0 0 0'
+                  - series: 'callstats_queue_agents{job="callstats",instance="wall:8080",queue_id="3",queue="Green",state="available"}'
+                    values: '0 0 0 0 0'
+                  - series: 'callstats_collector_up{job="callstats",instance="wall:8080"}'
+                    values: '1+0x13'
+                  - series: 'callstats_last_message_age_seconds{job="callstats",instance="wall:8080"}'
+                    values: '1 1 1 60 120 180 240 300 360 420 480 540 600 660'
+                alert_rule_test:
+                  - eval_time: 1m
+                    alertname: CallersWaitingNobodyAvailable
+                    exp_alerts: []
+                  - eval_time: 3m
+                    alertname: CallersWaitingNobodyAvailable
+                    exp_alerts:
+                      - exp_labels: { severity: page, job: callstats, instance: "wall:8080", queue_id: "1", queue: Blue }
+                        exp_annotations: { summary: "Blue: 3 callers waiting and no agent available" }
+                  - eval_time: 12m
+                    alertname: CallStatsCollectionStale
+                    exp_alerts: []
+                  - eval_time: 13m
+                    alertname: CallStatsCollectionStale
+                    exp_alerts:
+                      - exp_labels: { severity: ticket, job: callstats, instance: "wall:8080" }
+                        exp_annotations: { summary: "callstats on wall:8080 is not recording live calls" }
+
+            """.utf8).write(to: URL(fileURLWithPath: folder.path("callstats.test.yml")))
+        let test = try CallStatsBinary(url: URL(fileURLWithPath: promtool)).run(["test", "rules", folder.path("callstats.test.yml")])
+        #expect(test.status == 0, "\(test.stdout) \(test.stderr)")
+    }
+
     /// An instant query's samples, by the value of `label`.
     static func query(_ api: String, _ expression: String, by label: String = "queue_id") async throws -> [String: Double] {
         let encoded = try #require(expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
