@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Reports
+import ServiceLifecycle
 
 /// `/`: the wallboard. The page is rendered on the server (a browser without JavaScript shows
 /// a correct snapshot; every string from the database is HTML-escaped there), and
@@ -42,8 +43,15 @@ enum Wallboard {
                 // The browser waits this long before reconnecting after the server went away.
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
                 do {
-                    for await board in boards {
-                        try await writer.write(ByteBuffer(string: event(fragment(board, options: options, settings: settings))))
+                    // Ended by a graceful shutdown (SIGTERM) too: the server stops before the
+                    // hub and waits for its open responses, so a stream left for the hub to
+                    // end would hold the process forever.
+                    try await withGracefulShutdownHandler {
+                        for await board in boards {
+                            try await writer.write(ByteBuffer(string: event(fragment(board, options: options, settings: settings))))
+                        }
+                    } onGracefulShutdown: {
+                        Task { await hub.unsubscribe(id) }
                     }
                 } catch {
                     await hub.unsubscribe(id)

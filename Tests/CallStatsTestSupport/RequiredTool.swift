@@ -84,6 +84,12 @@ extension RequiredTool {
     /// A real spreadsheet program that opens the workbooks and saves their sheets as CSV
     /// (EndToEndTests.WorkbookTests).
     public static let libreOffice = RequiredTool("LibreOffice", candidates: ["soffice", "libreoffice"], install: "apt-get install -y libreoffice-calc-nogui")
+    /// A real Prometheus server that scrapes `callstats serve` (EndToEndTests.PrometheusScrapeTests).
+    public static let prometheus = RequiredTool("prometheus", install: "apt-get install -y prometheus")
+    /// Prometheus' checker of expositions and rule files, from the same package.
+    public static let promtool = RequiredTool("promtool", install: "apt-get install -y prometheus")
+    /// Python 3 (standard library only): Tests/Tools/browser.py drives Chromium through the DevTools protocol.
+    public static let python3 = RequiredTool("python3", install: "apt-get install -y python3")
     /// Python with openpyxl, which reads the workbooks' cell types and formats (Tests/Tools/check_xlsx.py).
     public static let openpyxl = RequiredTool("python3 with openpyxl", candidates: ["python3"], install: "pip install openpyxl",
                                               isExecutable: { pythonImports($0, module: "openpyxl") })

@@ -43,13 +43,16 @@ final class RunningCallStats {
     private let errors = Pipe()
     private var buffer = Data()
     private let errorSink = ErrorSink()
+    /// Its standard input, when started with `input` (else /dev/null).
+    private let input: Pipe?
 
-    init(binary: CallStatsBinary, arguments: [String]) throws {
+    init(binary: CallStatsBinary, arguments: [String], input: Bool = false) throws {
         process.executableURL = binary.url
         process.arguments = arguments
         process.standardOutput = output
         process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        self.input = input ? Pipe() : nil
+        process.standardInput = self.input ?? FileHandle.nullDevice
         try process.run()
         // Drained as it comes, so a chatty stderr can never block the process.
         errorSink.drain(errors.fileHandleForReading)
@@ -67,6 +70,16 @@ final class RunningCallStats {
             if chunk.isEmpty { return nil }
             buffer.append(chunk)
         }
+    }
+
+    /// Writes `line` and a newline on its standard input (started with `input`).
+    func send(_ line: String) throws {
+        try input?.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    /// Closes its standard input: a program that reads commands ends.
+    func closeInput() throws {
+        try input?.fileHandleForWriting.close()
     }
 
     /// Everything it wrote on stderr, once it has exited.

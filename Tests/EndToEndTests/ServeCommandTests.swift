@@ -21,28 +21,15 @@ struct ServeCommandTests {
 
     /// Starts serve on a port the system picks, and its base URL.
     func serve(_ extra: [String] = []) async throws -> (RunningCallStats, String) {
-        let server = try RunningCallStats(binary: binary, arguments: ["serve", "--db", database, "--listen", "127.0.0.1:0", "--tz", "UTC"] + extra)
-        let line = try await Self.blocking(server) { $0.nextLine() }
-        let prefix = "callstats serve: listening on "
-        guard let line, line.hasPrefix(prefix) else {
-            server.signal(SIGTERM)
-            throw TestFailure("serve did not start: \(line ?? "") \(server.standardError())")
-        }
-        return (server, String(line.dropFirst(prefix.count)))
+        try await ServeProcess.start(binary, ["--db", database, "--listen", "127.0.0.1:0", "--tz", "UTC"] + extra)
     }
 
-    /// A blocking call on the process (read a line, wait for its exit), off the cooperative pool.
-    /// The process object is only used by this call while the test awaits it.
     static func blocking<T: Sendable>(_ server: RunningCallStats, _ body: @escaping @Sendable (RunningCallStats) -> T) async throws -> T {
-        let handle = ProcessHandle(server: server)
-        return try await offPool { body(handle.server) }
+        try await ServeProcess.blocking(server, body)
     }
 
     static func fetch(_ url: String, headers: [String: String] = [:]) async throws -> (Int, Data) {
-        var request = URLRequest(url: try #require(URL(string: url)))
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        try await ServeProcess.fetch(url, headers: headers)
     }
 
     @Test("the API over a real socket equals --format json; SIGTERM ends it with status 0")
@@ -66,6 +53,38 @@ struct ServeCommandTests {
         server.signal(SIGTERM)
         let status = try await Self.blocking(server) { $0.wait() }
         #expect(status == 0, "\(server.standardError())")
+    }
+
+    @Test("the wallboard without JavaScript: its server-rendered page shows each queue's waiting callers and each agent's state as the commands print them")
+    func pageIsASnapshot() async throws {
+        let (server, base) = try await serve()
+        let (status, body) = try await Self.fetch(base + "/")
+        #expect(status == 200)
+        #expect(try await ServeProcess.stop(server) == 0)
+        let html = String(decoding: body, as: UTF8.self)
+
+        func rows(_ command: String, _ key: String) throws -> [[String: Any]] {
+            let cli = try binary.run([command, "--db", database, "--tz", "UTC", "--format", "json"])
+            #expect(cli.status == 0, "\(cli.stderr)")
+            return ((try JSONSerialization.jsonObject(with: cli.stdoutBytes) as? [String: Any])?[key] as? [[String: Any]]) ?? []
+        }
+        let queues = try rows("queues", "queues")
+        let agents = try rows("agents", "agents")
+        #expect(!queues.isEmpty && !agents.isEmpty)
+        for queue in queues {
+            let id = try #require(queue["queue_id"] as? String)
+            let waiting = try #require(queue["waiting_calls"] as? Int)
+            // The queue's own tile, up to its end, holds its waiting count.
+            let start = try #require(html.range(of: "data-queue-id=\"\(id)\">"), "no tile for queue \(id)")
+            let rest = html[start.upperBound...]
+            let tile = rest.range(of: "</article>").map { rest[..<$0.lowerBound] } ?? rest
+            #expect(tile.contains("<p class=\"waiting\"><span class=\"n\">\(waiting)</span> waiting</p>"), "queue \(id)")
+        }
+        for agent in agents {
+            let id = try #require(agent["agent_id"] as? String)
+            let state = agent["state"] as? String ?? "unknown"
+            #expect(html.contains("<tr class=\"state-\(state)\" data-agent-id=\"\(id)\">"), "agent \(id) is \(state)")
+        }
     }
 
     @Test("with --token-file: 401 without the token, 200 with it, and the token never in its output")
@@ -92,9 +111,4 @@ struct ServeCommandTests {
         #expect(lines.count == 1, "\(result.stderr)")
         #expect(result.stderr.contains("--token-file"))
     }
-}
-
-/// A `RunningCallStats` handed to one blocking call at a time (see `blocking`).
-private struct ProcessHandle: @unchecked Sendable {
-    let server: RunningCallStats
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Collector
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Reports
 import WebService
@@ -28,6 +29,12 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("token-file"), help: ArgumentHelp("A file holding the access token every request must carry (Authorization: Bearer, or the login form's cookie). Required to listen beyond loopback.", valueName: "path"))
     var tokenFile: String?
+
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.", valueName: "path"))
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The private key of --tls-cert (PEM, unencrypted).", valueName: "path"))
+    var tlsKey: String?
 
     @Option(help: ArgumentHelp("Time zone of the pages and of \"today\" (default: the machine's); the API also takes ?tz=.", valueName: "zone"))
     var tz: String?
@@ -62,6 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try ReportThresholdOptions.seconds(serviceLevelThreshold, option: "--sl-threshold")
         _ = try ReportThresholdOptions.seconds(warnWait, option: "--warn-wait")
         _ = try ReportThresholdOptions.seconds(alertWait, option: "--alert-wait")
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
     }
 
     func run() async throws {
@@ -75,6 +85,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError.badArgument("--listen \(listen) is not a loopback address: give --token-file FILE so that only those with the token can read")
         }
         try database.requireExistingFile()
+        // Loaded and checked now: a bad file is one line before anything listens.
+        let server: HTTPServerBuilder
+        do {
+            server = try ServeTLS.server(certificateFile: tlsCertificate, keyFile: tlsKey)
+        } catch {
+            throw CLIError(error.description)
+        }
 
         var settings = ServeSettings(databasePath: database.db, calendar: try NowOptions.calendar(tz))
         settings.thresholds.serviceLevelThreshold = try ReportThresholdOptions.seconds(serviceLevelThreshold, option: "--sl-threshold")
@@ -103,13 +120,15 @@ struct ServeCommand: AsyncParsableCommand {
         let serve = try database.explainingFailures { try ServeContext.open(settings: settings) }
         let app = Application(
             router: ServeRouter.make(serve),
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(address.host, port: address.port), serverName: nil),
             services: [serve.hub],
             onServerRunning: { channel in
                 // The port actually bound (for --listen HOST:0), on standard output for scripts.
                 let port = channel.localAddress?.port ?? address.port
                 let host = address.host.contains(":") ? "[\(address.host)]" : address.host
-                FileHandle.standardOutput.write(Data("callstats serve: listening on http://\(host):\(port)\n".utf8))
+                let scheme = tlsCertificate == nil ? "http" : "https"
+                FileHandle.standardOutput.write(Data("callstats serve: listening on \(scheme)://\(host):\(port)\n".utf8))
             },
             logger: logger
         )
