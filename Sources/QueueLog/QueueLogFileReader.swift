@@ -108,6 +108,26 @@ final class QueueLogFileReader {
         return try reader.nextLine().map(Array.init)
     }
 
+    /// Whether the file `path` names begins with `line` and its line end: false once it was
+    /// truncated (and perhaps written again). Reads only those bytes (a followed file is plain).
+    static func begins(path: String, with line: [UInt8]) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return true }
+        defer { close(descriptor) }
+        let expected = line + [UInt8(ascii: "\n")]
+        var bytes = [UInt8](repeating: 0, count: expected.count)
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress.map { $0 + filled }, $0.count - filled, off_t(filled)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+        }
+        // A compressed file's bytes are not its lines: never taken for a truncation.
+        if filled >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B { return true }
+        return filled == bytes.count && bytes == expected
+    }
+
     /// The identity of what `path` names now, nil when nothing does.
     static func identity(of path: String) -> (device: UInt64, inode: UInt64, size: Int64)? {
         var info = stat()

@@ -19,6 +19,16 @@ public struct CollectionStatus: Sendable {
         public let startedAt: Double?
         public let endedAt: Double?
         public let endReason: String?
+        /// `queue_log_file` or `queue_log_table` for an import of Asterisk's queue_log (its
+        /// `server` is then `queue_log` and what it reads); nil for a CTI session.
+        public let queueLogKind: String?
+
+        /// What the session reads, for people: the CTI server, or the queue_log's files or table.
+        public var sourceText: String {
+            guard let queueLogKind else { return server }
+            let what = server.hasPrefix("queue_log ") ? String(server.dropFirst("queue_log ".count)) : server
+            return (queueLogKind == "queue_log_table" ? "queue_log table " : "queue_log file ") + what
+        }
     }
 
     public let sessions: [Session]
@@ -37,13 +47,13 @@ public struct CollectionStatus: Sendable {
         var malformed: Int64 = 0
         try database.read {
             try database.makeStatement("""
-                SELECT session_id, server, protocol, tls, connected_at, started_at, ended_at, end_reason
-                FROM collection_session ORDER BY session_id
+                SELECT s.session_id, s.server, s.protocol, s.tls, s.connected_at, s.started_at, s.ended_at, s.end_reason, 'queue_log_' || q.kind
+                FROM collection_session s LEFT JOIN queue_log_source q ON q.source_id = s.source_id ORDER BY s.session_id
                 """).forEachRow { row in
                 sessions.append(Session(
                     id: row.int64(0), server: row.string(1) ?? "", protocolVersion: row.string(2), tls: row.int(3) != 0,
                     connectedAt: row.double(4), startedAt: row.optionalDouble(5), endedAt: row.optionalDouble(6),
-                    endReason: row.string(7)))
+                    endReason: row.string(7), queueLogKind: row.string(8)))
             }
             let reader = JournalReader(database: database)
             last = try reader.lastReceivedAt()
@@ -97,7 +107,10 @@ public struct CollectionStatus: Sendable {
 
     public func text(stale: Double) -> String {
         var lines: [String] = []
-        if let current {
+        if let current, current.queueLogKind != nil {
+            // An import of Asterisk's queue_log (`import queue-log`, `--follow` to keep reading).
+            lines.append("following: session \(current.id), \(current.sourceText), since \(Self.iso(current.connectedAt))")
+        } else if let current {
             lines.append("collecting: session \(current.id) from \(current.server), protocol \(current.protocolVersion ?? "?"), "
                 + "\(current.tls ? "TLS" : "clear text"), connected since \(Self.iso(current.connectedAt))")
         } else {
@@ -111,7 +124,7 @@ public struct CollectionStatus: Sendable {
         lines.append("sessions: \(sessions.count)")
         for session in sessions.suffix(5) {
             let end = session.endedAt == nil ? "open" : "ended (\(session.endReason ?? "?"))"
-            lines.append("  #\(session.id) \(session.server) connected \(Self.iso(session.connectedAt)), \(end)")
+            lines.append("  #\(session.id) \(session.sourceText) connected \(Self.iso(session.connectedAt)), \(end)")
         }
         lines.append(String(format: "database: %.1f MB, %lld journal lines, %lld malformed",
                             Double(databaseBytes) / 1e6, journalRows, malformedRows))
@@ -139,6 +152,7 @@ public struct CollectionStatus: Sendable {
             object["current_session"] = [
                 "id": current.id, "server": current.server, "protocol": current.protocolVersion ?? NSNull(),
                 "tls": current.tls, "connected_at": Self.iso(current.connectedAt),
+                "source": current.queueLogKind ?? "cti",
             ] as [String: Any]
         }
         return object
