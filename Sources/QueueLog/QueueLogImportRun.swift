@@ -89,6 +89,9 @@ public enum QueueLogImportRun {
                 after = try await writer.recordRows(batch.lines)
                 waits = 0
             }
+            if follow {
+                try await writer.notePolled()
+            }
             if batch.rowsSeen == batchSize && !batch.waiting {
                 continue
             }

@@ -20,6 +20,9 @@ public actor QueueLogWriter {
     private var tableServer = ""
     private var tableSessionOpen = false
     private var lastRowID: Int64?
+    /// When the follower's last look was written (`status` reads it; every few seconds is enough).
+    private var polledWrittenAt: Double?
+    static let polledEvery: Double = 5
 
     public init(database: sending Database, now: @escaping @Sendable () -> Double, commitEvery: Int = 10_000, logger: Logger) throws {
         self.now = now
@@ -39,11 +42,22 @@ public actor QueueLogWriter {
 
     public func beginFollowing(path: String) throws {
         try files.beginFollowing(path: path)
+        try notePolled()
     }
 
     /// New lines of the followed file, recorded and committed; how many.
     public func followStep() throws -> Int {
-        try files.followStep()
+        let count = try files.followStep()
+        try notePolled()
+        return count
+    }
+
+    /// The follower looked at its source: written every `polledEvery` seconds at most.
+    public func notePolled() throws {
+        let time = now()
+        if let written = polledWrittenAt, time - written < Self.polledEvery, time >= written { return }
+        try recorder.noteQueueLogPolled(at: time)
+        polledWrittenAt = time
     }
 
     public var fileSummary: QueueLogImportSummary { files.summary }
@@ -64,6 +78,7 @@ public actor QueueLogWriter {
         summary.table = name
         if openSession {
             try openTableSession()
+            try notePolled()
         }
         return lastRowID
     }

@@ -1,5 +1,8 @@
 import CallStatsTestSupport
 import Foundation
+import Logging
+import QueueLog
+import Reports
 import Storage
 import Testing
 
@@ -103,5 +106,41 @@ struct QueueLogFollowTests {
         follower.signal(SIGINT)
         #expect(try await follower.exitStatus() == 0, "\(follower.standardError())")
         #expect(follower.nextLine() == "queue_log: 1 file, 5 lines read, 5 added, 0 unreadable")
+    }
+}
+
+/// A follower's freshness in `status`: a quiet queue_log is still live while it looks.
+@Suite("queue_log follower's status")
+struct QueueLogFollowerStatusTests {
+    @Test("a follower that read no line for longer than --stale but looked recently is live; one that stopped looking is stale")
+    func quietSourceIsLive() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("calls.db")
+        let file = folder.path("queue_log")
+        try Data(QueueLogFollowTests.lines(0..<5).utf8).write(to: URL(fileURLWithPath: file))
+        let clock = ManualClock()
+        let (database, _) = try Database.openWriter(path: path)
+        let lock = try WriterLock(databasePath: path)
+        let writer = try QueueLogWriter(database: database, now: clock.wallTime, logger: Logger(label: "test"))
+        try await writer.importFiles([file])
+        try await writer.beginFollowing(path: file)
+        #expect(try await writer.followStep() == 0)
+
+        func status() throws -> CollectionStatus {
+            try CollectionStatus(database: Database.openReader(path: path), path: path, now: clock.wallTime())
+        }
+        #expect(try status().health(stale: 300) == .live)
+        clock.advance(by: .seconds(400))
+        // Nothing looked for 400 s: stale.
+        #expect(try status().health(stale: 300) == .stale)
+        // Looking (still no new line) makes it live again, and status says which is which.
+        #expect(try await writer.followStep() == 0)
+        let looked = try status()
+        #expect(looked.health(stale: 300) == .live)
+        #expect(try #require(looked.secondsSinceLastMessage) >= 400)
+        let text = looked.text(stale: 300)
+        #expect(text.contains("last look at the queue_log: 0 s ago\nlast line read: 400 s ago\n"), "\(text)")
+        _ = try await writer.finishFiles(reason: "shutdown")
+        withExtendedLifetime(lock) {}
     }
 }

@@ -82,6 +82,7 @@ struct RecordedRowTests {
             QueueMemberDeleted(deletedAt: d.real(), ipbx: d.text(), memberID: d.text()),
             QueueLogFileProgress(sourceID: d.int(), firstLine: RowBlob(bytes: line), bytesRead: d.int(), linesRead: d.int(), path: d.text()),
             QueueLogSourceState(lastSessionID: d.int(), lastEventAt: d.real(), lastRowID: d.int(), carriedState: d.json(), sourceID: d.int()),
+            QueueLogSourcePolled(polledAt: d.real(), sourceID: d.int()),
         ]
     }
 

@@ -22,6 +22,9 @@ public struct CollectionStatus: Sendable {
         /// `queue_log_file` or `queue_log_table` for an import of Asterisk's queue_log (its
         /// `server` is then `queue_log` and what it reads); nil for a CTI session.
         public let queueLogKind: String?
+        /// A queue_log follower's last look at its source (local clock), which a quiet
+        /// queue_log leaves without new lines for hours.
+        public let polledAt: Double?
 
         /// What the session reads, for people: the CTI server, or the queue_log's files or table.
         public var sourceText: String {
@@ -47,13 +50,13 @@ public struct CollectionStatus: Sendable {
         var malformed: Int64 = 0
         try database.read {
             try database.makeStatement("""
-                SELECT s.session_id, s.server, s.protocol, s.tls, s.connected_at, s.started_at, s.ended_at, s.end_reason, 'queue_log_' || q.kind
+                SELECT s.session_id, s.server, s.protocol, s.tls, s.connected_at, s.started_at, s.ended_at, s.end_reason, 'queue_log_' || q.kind, q.polled_at
                 FROM collection_session s LEFT JOIN queue_log_source q ON q.source_id = s.source_id ORDER BY s.session_id
                 """).forEachRow { row in
                 sessions.append(Session(
                     id: row.int64(0), server: row.string(1) ?? "", protocolVersion: row.string(2), tls: row.int(3) != 0,
                     connectedAt: row.double(4), startedAt: row.optionalDouble(5), endedAt: row.optionalDouble(6),
-                    endReason: row.string(7), queueLogKind: row.string(8)))
+                    endReason: row.string(7), queueLogKind: row.string(8), polledAt: row.optionalDouble(9)))
             }
             let reader = JournalReader(database: database)
             last = try reader.lastReceivedAt()
@@ -93,9 +96,17 @@ public struct CollectionStatus: Sendable {
         lastReceivedAt.map { max(0, now - $0) }
     }
 
+    /// A queue_log follower's last look at its file or table.
+    public var secondsSinceLastLook: Double? {
+        current?.polledAt.map { max(0, now - $0) }
+    }
+
+    /// Fresh when the last message, or a queue_log follower's last look, is recent: a quiet
+    /// queue_log (no call at night) writes no line for hours while its follower is live.
     public func health(stale: Double) -> Health {
         guard current != nil else { return .notLive }
-        guard let age = secondsSinceLastMessage, age <= stale else { return .stale }
+        let ages = [secondsSinceLastMessage, secondsSinceLastLook].compactMap { $0 }
+        guard let age = ages.min(), age <= stale else { return .stale }
         return .live
     }
 
@@ -116,7 +127,11 @@ public struct CollectionStatus: Sendable {
         } else {
             lines.append("not collecting: no collection session is live")
         }
-        if let age = secondsSinceLastMessage {
+        if let look = secondsSinceLastLook {
+            // A follower: its last look says whether it is live; its last line may be hours old.
+            lines.append(String(format: "last look at the queue_log: %.0f s ago%@", look, look > stale ? " (stale: more than \(Int(stale)) s)" : ""))
+            lines.append(secondsSinceLastMessage.map { String(format: "last line read: %.0f s ago", $0) } ?? "last line read: none recorded")
+        } else if let age = secondsSinceLastMessage {
             lines.append(String(format: "last message: %.0f s ago%@", age, age > stale ? " (stale: more than \(Int(stale)) s)" : ""))
         } else {
             lines.append("last message: none recorded")
@@ -148,6 +163,9 @@ public struct CollectionStatus: Sendable {
             "database_bytes": databaseBytes,
         ]
         object["seconds_since_last_message"] = secondsSinceLastMessage ?? NSNull()
+        if let look = secondsSinceLastLook {
+            object["seconds_since_last_look"] = look
+        }
         if let current {
             object["current_session"] = [
                 "id": current.id, "server": current.server, "protocol": current.protocolVersion ?? NSNull(),

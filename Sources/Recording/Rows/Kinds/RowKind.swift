@@ -20,7 +20,7 @@ enum RowKind: UInt8, CaseIterable {
     case userStatus, phoneStatus, agentStatus
     case userDeleted, phoneDeleted, agentDeleted, queueDeleted, queueMemberDeleted
 
-    case queueLogFile, queueLogSourceState
+    case queueLogFile, queueLogSourceState, queueLogSourcePolled
 
     /// The row type written under this kind; nil for transaction control.
     var rowType: (any RecordedRow.Type)? {
@@ -68,6 +68,7 @@ enum RowKind: UInt8, CaseIterable {
         case .queueMemberDeleted: return QueueMemberDeleted.self
         case .queueLogFile: return QueueLogFileProgress.self
         case .queueLogSourceState: return QueueLogSourceState.self
+        case .queueLogSourcePolled: return QueueLogSourcePolled.self
         }
     }
 }
