@@ -101,6 +101,8 @@ public final class QueueLogFileImport {
         // The same file given twice (a name and a link to it) is read once.
         var seen: Set<[UInt8]> = []
         for input in inputs where seen.insert(input.firstLine).inserted {
+            // SIGTERM (the caller's task cancelled): stop at a commit; the next import goes on.
+            if Task.isCancelled { break }
             try read(input, olderThan: source.lastEventAt, server: Self.serverName(paths))
         }
         summary.files = paths.count
@@ -158,6 +160,8 @@ public final class QueueLogFileImport {
                 try recorder.commit()
                 linesSinceCommit = 0
                 wroteProgress = true
+                // Runs within the caller's task (an actor's method): SIGTERM cancelled it.
+                if Task.isCancelled { break }
             }
         }
         if sessionOpen && !wroteProgress && count > 0 {

@@ -71,15 +71,17 @@ final class QueueLogFileReader {
     /// The next complete line (without its `\n`), or nil when none is complete yet: a last
     /// line without its line end is left for later, when Asterisk has finished writing it.
     func nextLine() throws(QueueLogFileError) -> ArraySlice<UInt8>? {
-        var searchFrom = bufferStart
+        // Bytes after `bufferStart` known to hold no line end: relative, since `fill` may move
+        // the buffer's content to its start.
+        var searched = 0
         while true {
-            if let end = buffer[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let end = buffer[(bufferStart + searched)...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = buffer[bufferStart..<end]
                 offset += Int64(end + 1 - bufferStart)
                 bufferStart = end + 1
                 return line
             }
-            searchFrom = buffer.count
+            searched = buffer.count - bufferStart
             guard try fill() else { return nil }
         }
     }

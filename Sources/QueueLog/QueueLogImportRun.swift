@@ -24,7 +24,7 @@ public enum QueueLogImportRun {
     public static func files(_ paths: [String], follow: Bool, writer: QueueLogWriter, polling: QueueLogPolling) async throws -> QueueLogImportSummary {
         try await writer.importFiles(paths, mayBeMissing: follow ? paths.first : nil)
         guard follow, let live = paths.first else {
-            return try await writer.finishFiles(reason: "end_of_input")
+            return try await writer.finishFiles(reason: Task.isCancelled ? "shutdown" : "end_of_input")
         }
         try await writer.beginFollowing(path: live)
         while !Task.isCancelled {
@@ -115,6 +115,6 @@ public enum QueueLogImportRun {
             throw error
         }
         await table.close()
-        return try await writer.finishTable(reason: follow ? "shutdown" : "end_of_input")
+        return try await writer.finishTable(reason: follow || Task.isCancelled ? "shutdown" : "end_of_input")
     }
 }

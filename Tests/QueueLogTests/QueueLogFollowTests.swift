@@ -109,6 +109,46 @@ struct QueueLogFollowTests {
     }
 }
 
+extension QueueLogFollowTests {
+    @Test("SIGTERM during a long import commits what was read and exits 0; the next import reads the rest, once")
+    func interruptedImport() async throws {
+        let binary = try CallStatsBinary.built()
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let file = folder.path("queue_log")
+        let total = 200_000
+        var text = ""
+        text.reserveCapacity(total * 40)
+        for index in 0..<total {
+            text += "\(QueueLogImportTests.t0 + index / 20)|NONE|sales|NONE|DID|0\(index)\n"
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+
+        let importer = try RunningCallStats(binary: binary, arguments: ["import", "queue-log", "--db", db, file])
+        // Its first commit (10,000 lines), then the signal.
+        try await eventually("the first commit") { (Self.journalLines(db) ?? 0) > 0 }
+        importer.signal(SIGTERM)
+        #expect(try await importer.exitStatus() == 0, "\(importer.standardError())")
+        let summary = try #require(importer.nextLine())
+        let read = try #require(Self.count(in: summary, before: " lines read"))
+        // The signal came seconds before the end: the import stopped at a commit.
+        #expect(read < total, "\(summary)")
+        #expect(read % 10_000 == 0, "\(summary)")
+        #expect(Self.journalLines(db) == Int64(read))
+
+        let rest = try binary.run(["import", "queue-log", "--db", db, file])
+        #expect(rest.status == 0, "\(rest.stderr)")
+        #expect(Self.count(in: rest.stdout, before: " lines read") == total - read, "\(summary) then \(rest.stdout)")
+        #expect(Self.journalLines(db) == Int64(total))
+    }
+
+    /// The number just before `label` in a summary line.
+    static func count(in line: String, before label: String) -> Int? {
+        guard let range = line.range(of: label) else { return nil }
+        return Int(line[..<range.lowerBound].split(separator: " ").last ?? "")
+    }
+}
+
 /// A follower's freshness in `status`: a quiet queue_log is still live while it looks.
 @Suite("queue_log follower's status")
 struct QueueLogFollowerStatusTests {
