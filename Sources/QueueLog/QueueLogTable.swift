@@ -238,50 +238,82 @@ public final class QueueLogTable: Sendable {
         try? await connection.close()
     }
 
+    /// How long a batch may take before the connection is taken for lost (a half-open TCP
+    /// connection to a PBX that went away answers nothing, ever).
+    static let queryTimeout: Duration = .seconds(60)
+
     /// Rows after `afterID` (all of them when nil), at most `limit`, in `id` order, as lines.
     /// Stops before a gap in the ids that rows still being written may fill.
     public func rows(after afterID: Int64?, limit: Int, converter: inout QueueLogTimeConverter) async throws(QueueLogTableError) -> QueueLogTableBatch {
-        var batch = QueueLogTableBatch()
+        // A query on a connection the server closed would wait for an answer forever.
+        guard !connection.isClosed else {
+            throw .server("\(address.display): the server closed the connection")
+        }
+        let start = converter
         do {
-            var binds = PostgresBindings(capacity: 2)
-            binds.append(afterID ?? Int64.min)
-            binds.append(Int64(limit))
-            let query = PostgresQuery(unsafeSQL: select, binds: binds)
-            var previous = afterID
-            for try await row in try await connection.query(query, logger: logger) {
-                batch.rowsSeen += 1
-                var cells = row.makeIterator()
-                guard let idCell = cells.next() else { continue }
-                let id = try idCell.decode(Int64.self)
-                var line: [UInt8] = []
-                line.reserveCapacity(128)
-                var fields: [ByteBuffer?] = []
-                fields.reserveCapacity(10)
-                for _ in 0..<10 {
-                    fields.append(cells.next()?.bytes)
+            let (batch, updated) = try await withThrowingTaskGroup(of: (QueueLogTableBatch, QueueLogTimeConverter)?.self) { group in
+                group.addTask {
+                    var converter = start
+                    let batch = try await self.read(after: afterID, limit: limit, converter: &converter)
+                    return (batch, converter)
                 }
-                let settled = try cells.next()?.decode(Bool.self) ?? true
-                if let previous, id != previous + 1, !settled {
-                    batch.waiting = true
-                    break
+                group.addTask {
+                    try await Task.sleep(for: Self.queryTimeout)
+                    return nil
                 }
-                converter.appendTime(fields[0], to: &line)
-                // The data columns Asterisk left empty at the end are not written, as in its file.
-                var last = 9
-                while last > 4, (fields[last]?.readableBytes ?? 0) == 0 { last -= 1 }
-                for index in 1...last {
-                    line.append(UInt8(ascii: "|"))
-                    if let bytes = fields[index] {
-                        line.append(contentsOf: bytes.readableBytesView)
-                    }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let result = first else {
+                    throw QueueLogTableError.server("\(self.address.display): no answer from the server in \(Self.queryTimeout)")
                 }
-                batch.lines.append((id, line))
-                previous = id
+                return result
             }
+            converter = updated
+            return batch
         } catch let error as QueueLogTableError {
+            await close()
             throw error
         } catch {
+            await close()
             throw .server("\(address.display): reading \(address.table): \(Self.explain(error, password: nil))")
+        }
+    }
+
+    private func read(after afterID: Int64?, limit: Int, converter: inout QueueLogTimeConverter) async throws -> QueueLogTableBatch {
+        var batch = QueueLogTableBatch()
+        var binds = PostgresBindings(capacity: 2)
+        binds.append(afterID ?? Int64.min)
+        binds.append(Int64(limit))
+        let query = PostgresQuery(unsafeSQL: select, binds: binds)
+        var previous = afterID
+        for try await row in try await connection.query(query, logger: logger) {
+            batch.rowsSeen += 1
+            var cells = row.makeIterator()
+            guard let idCell = cells.next() else { continue }
+            let id = try idCell.decode(Int64.self)
+            var line: [UInt8] = []
+            line.reserveCapacity(128)
+            var fields: [ByteBuffer?] = []
+            fields.reserveCapacity(10)
+            for _ in 0..<10 {
+                fields.append(cells.next()?.bytes)
+            }
+            let settled = try cells.next()?.decode(Bool.self) ?? true
+            if let previous, id != previous + 1, !settled {
+                batch.waiting = true
+                break
+            }
+            converter.appendTime(fields[0], to: &line)
+            // The data columns Asterisk left empty at the end are not written, as in its file.
+            var last = 9
+            while last > 4, (fields[last]?.readableBytes ?? 0) == 0 { last -= 1 }
+            for index in 1...last {
+                line.append(UInt8(ascii: "|"))
+                if let bytes = fields[index] {
+                    line.append(contentsOf: bytes.readableBytesView)
+                }
+            }
+            batch.lines.append((id, line))
+            previous = id
         }
         return batch
     }

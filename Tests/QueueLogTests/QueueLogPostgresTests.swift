@@ -182,6 +182,39 @@ struct QueueLogPostgresTests {
         #expect(try Self.journalLines(db) == 60)
     }
 
+    @Test("--follow with --password-file: a connection the server ends is opened again, and no row is lost")
+    func followReconnects() async throws {
+        let binary = try CallStatsBinary.built()
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let passwordFile = folder.path("password")
+        try Data((PostgresTestServer.password + "\n").utf8).write(to: URL(fileURLWithPath: passwordFile))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
+        let table = try await PostgresTestServer.database()
+        try await table.createQueueLogTable(.text)
+        let rows = QueueLogImportTests.day.map { Self.row($0) }
+        try await table.insert(Array(rows[0..<5]))
+
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = nil
+        let follower = try RunningCallStats(binary: binary, arguments: [
+            "import", "queue-log", "--db", db, "--postgres", table.url, "--password-file", passwordFile, "--pbx-tz", Self.zone,
+            "--follow", "--poll-interval", "0.05",
+        ], environment: environment)
+        try await eventually("the first rows") { (try? Self.journalLines(db)) == 5 }
+
+        // The PBX's PostgreSQL restarted, as far as the follower can tell: its connection ended.
+        try await table.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        try await table.insert(Array(rows[5...]))
+        try await eventually("the rows written after the connection ended") { (try? Self.journalLines(db)) == 14 }
+        follower.signal(SIGTERM)
+        #expect(try await follower.exitStatus() == 0)
+        let errors = follower.standardError()
+        #expect(errors.contains("connecting again"), "\(errors)")
+        #expect(!errors.contains(PostgresTestServer.password))
+        #expect(follower.nextLine()?.contains("14 rows read, 14 added") == true)
+    }
+
     @Test("a wrong password, a missing table, a password in the URL: one clear line and a non-zero exit")
     func failures() async throws {
         let binary = try CallStatsBinary.built()
