@@ -159,17 +159,25 @@ public final class QueueLogTable: Sendable {
         self.timeForm = timeForm
         self.connection = connection
         self.logger = logger
+        select = Self.selectSQL(table: address.table, timeForm: timeForm)
+    }
+
+    /// The batch query: rows after `$1`, at most `$2`, in `id` order, every column as text,
+    /// with whether the row is settled.
+    static func selectSQL(table: QueueLogTableName, timeForm: TimeForm) -> String {
         let time = timeForm == .instant ? "(\"time\" AT TIME ZONE 'UTC')::text" : "\"time\"::text"
         // A row is settled when the transaction that wrote it is older than every transaction
         // still running (`age` counts back from now: a larger age is older; a negative one
         // wrapped, from more than 2^31 transactions ago). Only then can no row with a smaller
         // `id` still appear: ids are taken before the rows are committed, so a row can become
         // visible after one with a larger id. A gap in the ids is passed only at a settled row.
-        select = """
-            SELECT id::int8, \(time), callid::text, queuename::text, agent::text, event::text,
+        // `row_id`, not `id`: ORDER BY would take an output column named `id` (the cast) and
+        // sort the whole table at every batch instead of reading the primary key's index.
+        return """
+            SELECT id::int8 AS row_id, \(time), callid::text, queuename::text, agent::text, event::text,
                    data1::text, data2::text, data3::text, data4::text, data5::text,
                    (age(xmin) > (SELECT age((txid_snapshot_xmin(txid_current_snapshot()) % 4294967296)::text::xid)) OR age(xmin) < 0)
-            FROM \(address.table.quoted) WHERE id > $1 ORDER BY id LIMIT $2
+            FROM \(table.quoted) WHERE id > $1 ORDER BY id LIMIT $2
             """
     }
 

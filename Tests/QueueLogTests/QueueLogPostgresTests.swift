@@ -215,6 +215,28 @@ struct QueueLogPostgresTests {
         #expect(follower.nextLine()?.contains("14 rows read, 14 added") == true)
     }
 
+    @Test("each batch reads the primary key's index in id order, never a sort of the whole table", arguments: [PostgresTestDatabase.TimeColumn.text, .timestamptz])
+    func batchReadsTheIndex(_ column: PostgresTestDatabase.TimeColumn) async throws {
+        let table = try await PostgresTestServer.database()
+        try await table.createQueueLogTable(column)
+        let sql = QueueLogTable.selectSQL(table: try QueueLogTableName("queue_log"), timeForm: column == .text ? .localTime : .instant)
+        let plan = try await table.server.withConnection(database: table.name) { connection in
+            // With sorting priced out, a plan still sorts only when the order is not the index's.
+            try await connection.query("SET enable_sort = off", logger: Logger(label: "test"))
+            var binds = PostgresBindings()
+            binds.append(Int64(100))
+            binds.append(Int64(5_000))
+            var lines: [String] = []
+            for try await line in try await connection.query(PostgresQuery(unsafeSQL: "EXPLAIN " + sql, binds: binds), logger: Logger(label: "test"))
+                .decode(String.self) {
+                lines.append(line)
+            }
+            return lines.joined(separator: "\n")
+        }
+        #expect(plan.contains("Index Scan using queue_log_pkey"), "\(plan)")
+        #expect(!plan.contains("Sort"), "\(plan)")
+    }
+
     @Test("a wrong password, a missing table, a password in the URL: one clear line and a non-zero exit")
     func failures() async throws {
         let binary = try CallStatsBinary.built()
