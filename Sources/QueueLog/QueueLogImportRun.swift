@@ -41,7 +41,7 @@ public enum QueueLogImportRun {
     }
 
     /// Imports the table's rows after the last one its source holds, by `id`, `batchSize` at
-    /// a time, each batch committed with its largest id. With `follow`, then asks for new rows
+    /// a time, each batch committed with its largest id (the next batch is read meanwhile). With `follow`, then asks for new rows
     /// every `polling.interval`; a lost connection is opened again (waiting longer each time,
     /// at most a minute), and nothing is lost meanwhile: the rows stay in the table.
     public static func table(
@@ -56,18 +56,28 @@ public enum QueueLogImportRun {
         var waits = 0
         var lost = false
         var backoff = polling.interval
+        // The batch after a full one, read while that one is recorded.
+        var prefetched: Task<(QueueLogTableBatch, QueueLogTimeConverter), any Error>?
+        defer { prefetched?.cancel() }
         do {
         while !Task.isCancelled {
             let batch: QueueLogTableBatch
             do {
-                batch = try await table.rows(after: after, limit: batchSize, converter: &converter)
+                if let pending = prefetched {
+                    prefetched = nil
+                    let fetched = try await pending.value
+                    batch = fetched.0
+                    converter = fetched.1
+                } else {
+                    batch = try await table.rows(after: after, limit: batchSize, converter: &converter)
+                }
             } catch {
                 guard follow, !Task.isCancelled else {
                     if Task.isCancelled { break }
                     throw error
                 }
                 if !lost {
-                    logger.warning("\(error.description); connecting again")
+                    logger.warning("\((error as? QueueLogTableError)?.description ?? String(describing: error)); connecting again")
                     lost = true
                 }
                 await table.close()
@@ -84,6 +94,14 @@ public enum QueueLogImportRun {
                     logger.notice("connected again to \(again.address.display)")
                 }
                 continue
+            }
+            if batch.rowsSeen == batchSize && !batch.waiting, let last = batch.lines.last?.id {
+                let (current, start) = (table, converter)
+                prefetched = Task {
+                    var converter = start
+                    let next = try await current.rows(after: last, limit: batchSize, converter: &converter)
+                    return (next, converter)
+                }
             }
             if !batch.lines.isEmpty {
                 after = try await writer.recordRows(batch.lines)

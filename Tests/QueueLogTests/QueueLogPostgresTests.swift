@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import PostgresNIO
 import Storage
+import Logging
 import Testing
 @testable import QueueLog
 
@@ -235,6 +236,39 @@ struct QueueLogPostgresTests {
         }
         #expect(plan.contains("Index Scan using queue_log_pkey"), "\(plan)")
         #expect(!plan.contains("Sort"), "\(plan)")
+    }
+
+    @Test("batches of 3 rows (each read while the one before is recorded) give what one import of the file gives")
+    func smallBatches() async throws {
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let table = try await PostgresTestServer.database()
+        try await table.createQueueLogTable(.text)
+        try await table.insert(QueueLogImportTests.day.map { Self.row($0) })
+        let address = try QueueLogTableAddress(url: table.url, table: QueueLogTableName("queue_log"))
+        let summary = try await Task {
+            let (database, _) = try Database.openWriter(path: db)
+            let writer = try QueueLogWriter(database: database, now: { 1_800_000_000 }, logger: Logger(label: "test"))
+            return try await QueueLogImportRun.table(
+                connect: { () async throws(QueueLogTableError) in
+                    try await QueueLogTable.connect(address: address, password: PostgresTestServer.password, logger: Logger(label: "test"))
+                },
+                pbxZone: TimeZone(identifier: Self.zone) ?? .gmt, follow: false, writer: writer,
+                polling: QueueLogPolling(interval: .seconds(1)), batchSize: 3, logger: Logger(label: "test"))
+        }.value
+        #expect((summary.linesRead, summary.added, summary.unreadable) == (14, 14, 0))
+
+        let file = try QueueLogFixture()
+        try file.write("queue_log", QueueLogImportTests.day)
+        try file.importFiles(["queue_log"])
+        let imported = try Database.openReader(path: db)
+        var visits: [String] = []
+        try imported.makeStatement("SELECT queue_id, uniqueid, caller_number, join_time, leave_time, outcome, agent_id FROM queue_visit ORDER BY visit_id")
+            .forEachRow { row in visits.append((0..<row.columnCount).map { row.value($0).text }.joined(separator: " ")) }
+        #expect(visits == (try file.visits()))
+        var lastRowID: Int64 = 0
+        try imported.makeStatement("SELECT last_row_id FROM queue_log_source").forEachRow { lastRowID = $0.int64(0) }
+        #expect(lastRowID == 14)
     }
 
     @Test("a wrong password, a missing table, a password in the URL: one clear line and a non-zero exit")
