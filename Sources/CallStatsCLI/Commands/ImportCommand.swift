@@ -86,6 +86,9 @@ struct ImportQueueLogCommand: AsyncParsableCommand {
         if postgres == nil && passwordFile != nil {
             throw ValidationError("--password-file is for --postgres")
         }
+        if postgres == nil && table != "queue_log" {
+            throw ValidationError("--table is for --postgres")
+        }
         if let pbxTZ, TimeZone(identifier: pbxTZ) == nil {
             throw ValidationError("--pbx-tz: unknown time zone '\(pbxTZ)'")
         }
