@@ -9,8 +9,8 @@ import Glibc
 
 /// A real PostgreSQL server for the tests: a throwaway cluster (`initdb` into a temporary
 /// folder, `postgres` on a free port of 127.0.0.1, password logins), started once per test
-/// process and stopped when the process ends (its cluster removed; its log stays in
-/// `/tmp/callstats-pg-*/server.log`), with a fresh database for each test.
+/// process and stopped when the process ends (its folder removed), with a fresh database for
+/// each test.
 ///
 /// Debian's `postgresql` package provides the binaries (`/usr/lib/postgresql/VERSION/bin`);
 /// `.ci/run` installs it. PostgreSQL refuses to run as root: as root, the cluster runs as the
@@ -162,7 +162,7 @@ public final class PostgresTestServer: Sendable {
                 read -r _
                 kill -INT "$1" 2>/dev/null
                 while kill -0 "$1" 2>/dev/null; do sleep 0.1; done
-                rm -rf "$2" "$3/password"
+                rm -rf "$3"
                 """, "sh", String(process.processIdentifier), data, folder]
             let input = Pipe()
             watcher.standardInput = input
@@ -173,8 +173,9 @@ public final class PostgresTestServer: Sendable {
             if try server.waitUntilAccepting() {
                 return server
             }
-            try? input.fileHandleForWriting.close()
+            // The log first: closing the watcher's input removes the folder.
             failure = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            try? input.fileHandleForWriting.close()
         }
         throw TestFailure("PostgreSQL did not start: \(failure)")
     }
