@@ -25,6 +25,8 @@ let package = Package(
         // the server is configured from the command line only, and that trait's build is long.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // XiVO/Wazo's queue_log table (`callstats import queue-log --postgres`, issue 17).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libsqlite3 from the system (Debian: libsqlite3-dev).
@@ -87,7 +89,14 @@ let package = Package(
         // recorder, which interprets the lines (Recording/QueueLog).
         .target(
             name: "QueueLog",
-            dependencies: ["Recording", "Storage", "CallStatsZlib", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Recording", "Storage", "CallStatsZlib",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -152,13 +161,28 @@ let package = Package(
         ),
         // What the test targets share (temporary folders, awaiting a condition, seeded
         // randomness, a manual clock, loopback sockets): one copy, not one per target.
+        // PostgresNIO: PostgresTestServer, a throwaway PostgreSQL cluster with queue_log tables.
         // XiVOScenarios/ (XiVO's statcenter scenarios, JSON) is read by path (#filePath).
-        .target(name: "CallStatsTestSupport", dependencies: ["Storage"], path: "Tests/CallStatsTestSupport", exclude: ["XiVOScenarios"], swiftSettings: strict),
+        .target(
+            name: "CallStatsTestSupport",
+            dependencies: ["Storage", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/CallStatsTestSupport",
+            exclude: ["XiVOScenarios"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "CallStatsTestSupport"], swiftSettings: strict),
         .testTarget(name: "CTIProtocolTests", dependencies: ["CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Storage", "CTIProtocol", "CallStatsTestSupport"], swiftSettings: strict),
         // The XiVO scenarios import and report through the real binary.
-        .testTarget(name: "QueueLogTests", dependencies: ["QueueLog", "Recording", "Reports", "Storage", "callstats", "CallStatsTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "QueueLogTests",
+            dependencies: [
+                "QueueLog", "Recording", "Reports", "Storage", "CallStatsTestSupport", "callstats",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "CollectorTests",
             dependencies: [

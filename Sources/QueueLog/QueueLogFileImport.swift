@@ -13,13 +13,26 @@ public struct QueueLogImportSummary: Sendable, Equatable {
     public var unreadable = 0
     /// Lines of a file never read before that are older than what the source already holds.
     public var older = 0
+    /// A table's source name (`postgres://HOST:PORT/DB?table=T`); nil for files.
+    public var table: String?
+    /// A table import stopped before rows still being written (a gap in the ids that their
+    /// transactions may fill): the next import reads them.
+    public var stoppedBeforeUncommitted = false
 
     public init() {}
 
     public var line: String {
-        var text = "queue_log: \(files) file\(files == 1 ? "" : "s"), \(linesRead) lines read, \(added) added, \(unreadable) unreadable"
+        var text: String
+        if let table {
+            text = "queue_log: \(table), \(linesRead) rows read, \(added) added, \(unreadable) unreadable"
+        } else {
+            text = "queue_log: \(files) file\(files == 1 ? "" : "s"), \(linesRead) lines read, \(added) added, \(unreadable) unreadable"
+        }
         if older > 0 {
             text += ", \(older) older than what was already imported (skipped)"
+        }
+        if stoppedBeforeUncommitted {
+            text += "; stopped before rows still being written (the next import reads them)"
         }
         return text
     }
@@ -40,6 +53,9 @@ public final class QueueLogFileImport {
     private var source: QueueLogSourceInfo?
     private var sessionOpen = false
     private var linesSinceCommit = 0
+    private var server = "queue_log"
+    /// The file `--follow` reads as Asterisk appends to it.
+    private var followed: Followed?
 
     public init(recorder: Recorder, now: @escaping () -> Double, commitEvery: Int = 10_000, logger: Logger = Logger(label: "callstats.import")) {
         self.recorder = recorder
@@ -59,10 +75,21 @@ public final class QueueLogFileImport {
     /// Reads every new line of `paths`; the oldest file first (by its first line), whatever
     /// the order given, so a rotated file's lines come before its successor's.
     public func run(paths: [String]) throws -> QueueLogImportSummary {
+        try importFiles(paths)
+        try finish(reason: "end_of_input")
+        return summary
+    }
+
+    /// Reads every new line of `paths` (see `run`), leaving the session open. `mayBeMissing`
+    /// is the file `--follow` reads, which Asterisk may not have created yet.
+    public func importFiles(_ paths: [String], mayBeMissing: String? = nil) throws {
         let source = try recorder.queueLogSource(name: "file", kind: .file)
         self.source = source
         var inputs: [Input] = []
         for (index, path) in paths.enumerated() {
+            if path == mayBeMissing && QueueLogFileReader.identity(of: path) == nil {
+                continue
+            }
             guard let first = try QueueLogFileReader.firstLine(path: path) else {
                 summary.files += 1
                 continue
@@ -74,14 +101,20 @@ public final class QueueLogFileImport {
         // The same file given twice (a name and a link to it) is read once.
         var seen: Set<[UInt8]> = []
         for input in inputs where seen.insert(input.firstLine).inserted {
+            // SIGTERM (the caller's task cancelled): stop at a commit; the next import goes on.
+            if Task.isCancelled { break }
             try read(input, olderThan: source.lastEventAt, server: Self.serverName(paths))
         }
         summary.files = paths.count
+        server = Self.serverName(paths)
+    }
+
+    /// Ends the session, if one was begun (`end_of_input`, or `shutdown` after `--follow`).
+    public func finish(reason: String) throws {
         if sessionOpen {
-            try recorder.endSession(reason: "end_of_input", at: nil)
+            try recorder.endSession(reason: reason, at: nil)
             sessionOpen = false
         }
-        return summary
     }
 
     static func serverName(_ paths: [String]) -> String {
@@ -97,10 +130,18 @@ public final class QueueLogFileImport {
         }
         // A file never read whose lines are older than the source's latest: its lines
         // would go back in time behind what is recorded.
-        let skipOlder = progress == nil ? cutoff : nil
+        try drain(reader, firstLine: input.firstLine, lines: &lines, skipOlder: progress == nil ? cutoff : nil, server: server)
+    }
+
+    /// Records every complete line `reader` has now, committing every `commitEvery` lines and
+    /// at the end, each time with where the file was left; the number of lines read.
+    @discardableResult
+    private func drain(_ reader: QueueLogFileReader, firstLine: [UInt8], lines: inout Int64, skipOlder: Double?, server: String) throws -> Int {
         var wroteProgress = false
+        var count = 0
         while let line = try reader.nextLine() {
             lines += 1
+            count += 1
             summary.linesRead += 1
             if let skipOlder, let time = try? line.withUnsafeBytes({ QueueLogLine.parse($0) }).get().time, time < skipOlder {
                 summary.older += 1
@@ -115,16 +156,106 @@ public final class QueueLogFileImport {
             linesSinceCommit += 1
             wroteProgress = false
             if linesSinceCommit >= commitEvery {
-                try recorder.noteQueueLogFile(firstLine: input.firstLine, bytesRead: reader.offset, linesRead: lines, path: input.path)
+                try recorder.noteQueueLogFile(firstLine: firstLine, bytesRead: reader.offset, linesRead: lines, path: reader.path)
                 try recorder.commit()
                 linesSinceCommit = 0
                 wroteProgress = true
+                // Runs within the caller's task (an actor's method): SIGTERM cancelled it.
+                if Task.isCancelled { break }
             }
         }
-        if sessionOpen && !wroteProgress {
-            try recorder.noteQueueLogFile(firstLine: input.firstLine, bytesRead: reader.offset, linesRead: lines, path: input.path)
+        if sessionOpen && !wroteProgress && count > 0 {
+            try recorder.noteQueueLogFile(firstLine: firstLine, bytesRead: reader.offset, linesRead: lines, path: reader.path)
             try recorder.commit()
             linesSinceCommit = 0
         }
+        return count
+    }
+
+    // MARK: --follow
+
+    /// The file `--follow` reads: the name, and the file it names while that is being read.
+    struct Followed {
+        let path: String
+        var file: FollowedFile?
+        /// The file the name named before a rotation: Asterisk may write to it until it reopens
+        /// its log (logrotate creates the new file before it tells Asterisk), so it is read
+        /// until the new file has lines.
+        var previous: FollowedFile?
+        /// A file was opened under the name already.
+        var opened = false
+    }
+
+    struct FollowedFile {
+        let reader: QueueLogFileReader
+        let firstLine: [UInt8]
+        var lines: Int64
+    }
+
+    /// Starts following `path` (after `importFiles`): the session begins now, so the source is
+    /// live (`status`) before Asterisk writes its next line.
+    public func beginFollowing(path: String) throws {
+        if source == nil {
+            source = try recorder.queueLogSource(name: "file", kind: .file)
+        }
+        if !sessionOpen, let source {
+            try recorder.beginQueueLogSession(source: source, server: server == "queue_log" ? Self.serverName([path]) : server, connectedAt: now())
+            sessionOpen = true
+        }
+        followed = Followed(path: path)
+    }
+
+    /// Reads what was appended to the followed file since the last step, like `tail -F`: a
+    /// file renamed away (rotated) is read to its end and the new file under the name from its
+    /// start; a file truncated (`copytruncate`) is read again from its start. Returns the
+    /// number of lines read; 0 when there was nothing new.
+    public func followStep() throws -> Int {
+        guard var current = followed else { return 0 }
+        defer { followed = current }
+        var count = 0
+        if var previous = current.previous {
+            count += try drain(previous.reader, firstLine: previous.firstLine, lines: &previous.lines, skipOlder: nil, server: server)
+            current.previous = previous
+        }
+        if var file = current.file {
+            let named = QueueLogFileReader.identity(of: current.path)
+            let same = named.map { $0.device == file.reader.identity.device && $0.inode == file.reader.identity.inode } ?? true
+            if same && named != nil && !QueueLogFileReader.begins(path: current.path, with: file.firstLine) {
+                // Truncated, and perhaps written again since: a new file under the same name.
+                current.file = nil
+            } else {
+                count += try drain(file.reader, firstLine: file.firstLine, lines: &file.lines, skipOlder: nil, server: server)
+                current.file = file
+                if !same {
+                    // Renamed away (a new file, or none yet, under the name).
+                    current.previous = file
+                    current.file = nil
+                }
+            }
+        }
+        if current.file == nil {
+            // Nothing under the name yet, or not one complete line: look again next time.
+            guard let first = try? QueueLogFileReader.firstLine(path: current.path) else { return count }
+            let reader = try QueueLogFileReader(path: current.path)
+            let progress = try recorder.queueLogFileProgress(sourceID: source?.id ?? 0, firstLine: first)
+            if let progress {
+                try reader.skip(progress.bytes)
+            }
+            if current.opened {
+                // A new file under the name (after a rotation): the one given is counted.
+                summary.files += 1
+            }
+            current.opened = true
+            var file = FollowedFile(reader: reader, firstLine: first, lines: progress?.lines ?? 0)
+            let read = try drain(reader, firstLine: first, lines: &file.lines, skipOlder: nil, server: server)
+            if read > 0, var previous = current.previous {
+                // Asterisk writes to the new file: what it wrote to the old one is all there.
+                count += try drain(previous.reader, firstLine: previous.firstLine, lines: &previous.lines, skipOlder: nil, server: server)
+                current.previous = nil
+            }
+            count += read
+            current.file = file
+        }
+        return count
     }
 }

@@ -71,16 +71,17 @@ final class QueueLogFileReader {
     /// The next complete line (without its `\n`), or nil when none is complete yet: a last
     /// line without its line end is left for later, when Asterisk has finished writing it.
     func nextLine() throws(QueueLogFileError) -> ArraySlice<UInt8>? {
-        // Counted from `bufferStart`: `fill` may move the unread bytes to the buffer's front.
-        var scanned = 0
+        // Bytes after `bufferStart` known to hold no line end: relative, since `fill` may move
+        // the buffer's content to its start.
+        var searched = 0
         while true {
-            if let end = buffer[(bufferStart + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let end = buffer[(bufferStart + searched)...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = buffer[bufferStart..<end]
                 offset += Int64(end + 1 - bufferStart)
                 bufferStart = end + 1
                 return line
             }
-            scanned = buffer.count - bufferStart
+            searched = buffer.count - bufferStart
             guard try fill() else { return nil }
         }
     }
@@ -107,6 +108,26 @@ final class QueueLogFileReader {
     static func firstLine(path: String) throws(QueueLogFileError) -> [UInt8]? {
         let reader = try QueueLogFileReader(path: path)
         return try reader.nextLine().map(Array.init)
+    }
+
+    /// Whether the file `path` names begins with `line` and its line end: false once it was
+    /// truncated (and perhaps written again). Reads only those bytes (a followed file is plain).
+    static func begins(path: String, with line: [UInt8]) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return true }
+        defer { close(descriptor) }
+        let expected = line + [UInt8(ascii: "\n")]
+        var bytes = [UInt8](repeating: 0, count: expected.count)
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress.map { $0 + filled }, $0.count - filled, off_t(filled)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+        }
+        // A compressed file's bytes are not its lines: never taken for a truncation.
+        if filled >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B { return true }
+        return filled == bytes.count && bytes == expected
     }
 
     /// The identity of what `path` names now, nil when nothing does.

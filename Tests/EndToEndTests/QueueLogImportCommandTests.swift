@@ -50,5 +50,19 @@ struct QueueLogImportCommandTests {
         #expect(missing.stderr == "Error: \(folder.path("nothing")): no such file\n")
         #expect(try binary.run(["import", "queue-log", "--db", db]).status == 64)
         #expect(try binary.run(["import", "queue-log", "--db", db, "--pbx-tz", "Mars/Olympus", folder.path("x")]).status == 64)
+        // Options of the other source, or of --follow, are refused with what is wrong.
+        let url = "postgres://stats@127.0.0.1/asterisk"
+        for (arguments, message) in [
+            (["--postgres", url, folder.path("x")], "give queue_log files or --postgres, not both"),
+            (["--password-file", folder.path("pw"), folder.path("x")], "--password-file is for --postgres"),
+            (["--table", "queue_log_2", folder.path("x")], "--table is for --postgres"),
+            (["--poll-interval", "1", folder.path("x")], "--poll-interval is for --follow"),
+            (["--postgres", "mysql://stats@pbx/asterisk"], "--postgres: not a PostgreSQL URL"),
+            (["--postgres", url + "?sslmode=maybe"], "--postgres: sslmode must be disable, prefer, require or verify-full, not 'maybe'"),
+        ] {
+            let result = try binary.run(["import", "queue-log", "--db", db] + arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
     }
 }

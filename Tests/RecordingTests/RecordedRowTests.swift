@@ -91,6 +91,7 @@ struct RecordedRowTests {
             AgentSpanTimed(startTime: d.real(), endTime: d.real(), id: d.int()),
             AgentSpanDeleted(id: d.int()),
             RingNoAnswerRow(ipbx: d.text(), queueID: d.text(), callID: d.text(), agentID: d.text(), rangAt: d.real(), ringMS: d.int(), sessionID: d.int()),
+            QueueLogSourcePolled(polledAt: d.real(), sourceID: d.int()),
         ]
     }
 

@@ -169,6 +169,16 @@ extension Recorder {
         }
     }
 
+    /// A following import looked at its source (found new lines or not) at `localTime`:
+    /// committed at once, so `status` sees a quiet source's follower as live.
+    public func noteQueueLogPolled(at localTime: Double) throws {
+        guard let state = queueLog else { throw RecorderError.noSession }
+        try inBatch(now: localTime) {
+            try rows.write(QueueLogSourcePolled(polledAt: localTime, sourceID: state.sourceID))
+        }
+        try commit()
+    }
+
     /// The largest table `id` read, saved with the source at the next commit.
     public func noteQueueLogRowID(_ id: Int64) {
         let previous = queueLog?.lastRowID ?? id

@@ -19,6 +19,19 @@ public struct CollectionStatus: Sendable {
         public let startedAt: Double?
         public let endedAt: Double?
         public let endReason: String?
+        /// `queue_log_file` or `queue_log_table` for an import of Asterisk's queue_log (its
+        /// `server` is then `queue_log` and what it reads); nil for a CTI session.
+        public let queueLogKind: String?
+        /// A queue_log follower's last look at its source (local clock), which a quiet
+        /// queue_log leaves without new lines for hours.
+        public let polledAt: Double?
+
+        /// What the session reads, for people: the CTI server, or the queue_log's files or table.
+        public var sourceText: String {
+            guard let queueLogKind else { return server }
+            let what = server.hasPrefix("queue_log ") ? String(server.dropFirst("queue_log ".count)) : server
+            return (queueLogKind == "queue_log_table" ? "queue_log table " : "queue_log file ") + what
+        }
     }
 
     public let sessions: [Session]
@@ -37,13 +50,13 @@ public struct CollectionStatus: Sendable {
         var malformed: Int64 = 0
         try database.read {
             try database.makeStatement("""
-                SELECT session_id, server, protocol, tls, connected_at, started_at, ended_at, end_reason
-                FROM collection_session ORDER BY session_id
+                SELECT s.session_id, s.server, s.protocol, s.tls, s.connected_at, s.started_at, s.ended_at, s.end_reason, 'queue_log_' || q.kind, q.polled_at
+                FROM collection_session s LEFT JOIN queue_log_source q ON q.source_id = s.source_id ORDER BY s.session_id
                 """).forEachRow { row in
                 sessions.append(Session(
                     id: row.int64(0), server: row.string(1) ?? "", protocolVersion: row.string(2), tls: row.int(3) != 0,
                     connectedAt: row.double(4), startedAt: row.optionalDouble(5), endedAt: row.optionalDouble(6),
-                    endReason: row.string(7)))
+                    endReason: row.string(7), queueLogKind: row.string(8), polledAt: row.optionalDouble(9)))
             }
             let reader = JournalReader(database: database)
             last = try reader.lastReceivedAt()
@@ -83,9 +96,17 @@ public struct CollectionStatus: Sendable {
         lastReceivedAt.map { max(0, now - $0) }
     }
 
+    /// A queue_log follower's last look at its file or table.
+    public var secondsSinceLastLook: Double? {
+        current?.polledAt.map { max(0, now - $0) }
+    }
+
+    /// Fresh when the last message, or a queue_log follower's last look, is recent: a quiet
+    /// queue_log (no call at night) writes no line for hours while its follower is live.
     public func health(stale: Double) -> Health {
         guard current != nil else { return .notLive }
-        guard let age = secondsSinceLastMessage, age <= stale else { return .stale }
+        let ages = [secondsSinceLastMessage, secondsSinceLastLook].compactMap { $0 }
+        guard let age = ages.min(), age <= stale else { return .stale }
         return .live
     }
 
@@ -97,13 +118,20 @@ public struct CollectionStatus: Sendable {
 
     public func text(stale: Double) -> String {
         var lines: [String] = []
-        if let current {
+        if let current, current.queueLogKind != nil {
+            // An import of Asterisk's queue_log (`import queue-log`, `--follow` to keep reading).
+            lines.append("following: session \(current.id), \(current.sourceText), since \(Self.iso(current.connectedAt))")
+        } else if let current {
             lines.append("collecting: session \(current.id) from \(current.server), protocol \(current.protocolVersion ?? "?"), "
                 + "\(current.tls ? "TLS" : "clear text"), connected since \(Self.iso(current.connectedAt))")
         } else {
             lines.append("not collecting: no collection session is live")
         }
-        if let age = secondsSinceLastMessage {
+        if let look = secondsSinceLastLook {
+            // A follower: its last look says whether it is live; its last line may be hours old.
+            lines.append(String(format: "last look at the queue_log: %.0f s ago%@", look, look > stale ? " (stale: more than \(Int(stale)) s)" : ""))
+            lines.append(secondsSinceLastMessage.map { String(format: "last line read: %.0f s ago", $0) } ?? "last line read: none recorded")
+        } else if let age = secondsSinceLastMessage {
             lines.append(String(format: "last message: %.0f s ago%@", age, age > stale ? " (stale: more than \(Int(stale)) s)" : ""))
         } else {
             lines.append("last message: none recorded")
@@ -111,7 +139,7 @@ public struct CollectionStatus: Sendable {
         lines.append("sessions: \(sessions.count)")
         for session in sessions.suffix(5) {
             let end = session.endedAt == nil ? "open" : "ended (\(session.endReason ?? "?"))"
-            lines.append("  #\(session.id) \(session.server) connected \(Self.iso(session.connectedAt)), \(end)")
+            lines.append("  #\(session.id) \(session.sourceText) connected \(Self.iso(session.connectedAt)), \(end)")
         }
         lines.append(String(format: "database: %.1f MB, %lld journal lines, %lld malformed",
                             Double(databaseBytes) / 1e6, journalRows, malformedRows))
@@ -135,10 +163,14 @@ public struct CollectionStatus: Sendable {
             "database_bytes": databaseBytes,
         ]
         object["seconds_since_last_message"] = secondsSinceLastMessage ?? NSNull()
+        if let look = secondsSinceLastLook {
+            object["seconds_since_last_look"] = look
+        }
         if let current {
             object["current_session"] = [
                 "id": current.id, "server": current.server, "protocol": current.protocolVersion ?? NSNull(),
                 "tls": current.tls, "connected_at": Self.iso(current.connectedAt),
+                "source": current.queueLogKind ?? "cti",
             ] as [String: Any]
         }
         return object

@@ -179,5 +179,16 @@ struct RingNoAnswerRow: RecordedRow {
         .init("rang_at") { $0.rangAt },
         .init("ring_ms") { $0.ringMS },
         .init("session_id") { $0.sessionID },
+/// When a following import last looked at its source for new lines (migration 0011), so
+/// `status` tells a quiet queue_log from a stopped follower.
+struct QueueLogSourcePolled: RecordedRow {
+    var polledAt: Double
+    var sourceID: Int64
+
+    static let rowKind = RowKind.queueLogSourcePolled
+    static let sql = "UPDATE queue_log_source SET polled_at = :polled_at WHERE source_id = :source_id"
+    static let columns: [RowColumn<Self>] = [
+        .init("polled_at") { $0.polledAt },
+        .init("source_id") { $0.sourceID },
     ]
 }

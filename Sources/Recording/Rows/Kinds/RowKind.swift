@@ -20,7 +20,7 @@ enum RowKind: UInt8, CaseIterable {
     case userStatus, phoneStatus, agentStatus
     case userDeleted, phoneDeleted, agentDeleted, queueDeleted, queueMemberDeleted
 
-    case queueLogFile, queueLogSourceState
+    case queueLogFile, queueLogSourceState, queueLogSourcePolled
     case queueLogCall, queueLogCallCompleted, agentSpanOpened, agentSpanTimed, agentSpanDeleted, ringNoAnswer
 
     /// The row type written under this kind; nil for transaction control.
@@ -75,6 +75,7 @@ enum RowKind: UInt8, CaseIterable {
         case .agentSpanTimed: return AgentSpanTimed.self
         case .agentSpanDeleted: return AgentSpanDeleted.self
         case .ringNoAnswer: return RingNoAnswerRow.self
+        case .queueLogSourcePolled: return QueueLogSourcePolled.self
         }
     }
 }

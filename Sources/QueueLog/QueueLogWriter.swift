@@ -1,0 +1,122 @@
+import Logging
+import Recording
+import Storage
+
+/// The one owner of the `Recorder` and the database's writer connection during an import.
+///
+/// Its code runs on a thread of its own (`cs-writer`, a `ThreadExecutor`), like the
+/// collector's `RecordingWriter`: reading files and writing SQLite block, and none of that may
+/// run on Swift's cooperative pool. The import's tasks (the PostgreSQL reads, the `--follow`
+/// timer) await it like any actor.
+public actor QueueLogWriter {
+    private let executor = ThreadExecutor(name: "cs-writer")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    private let recorder: Recorder
+    private let files: QueueLogFileImport
+    private let now: @Sendable () -> Double
+    private var summary = QueueLogImportSummary()
+    private var tableSource: QueueLogSourceInfo?
+    private var tableServer = ""
+    private var tableSessionOpen = false
+    private var lastRowID: Int64?
+    /// When the follower's last look was written (`status` reads it; every few seconds is enough).
+    private var polledWrittenAt: Double?
+    static let polledEvery: Double = 5
+
+    public init(database: sending Database, now: @escaping @Sendable () -> Double, commitEvery: Int = 10_000, logger: Logger) throws {
+        self.now = now
+        recorder = try Recorder(database: database, logger: logger)
+        files = QueueLogFileImport(recorder: recorder, now: now, commitEvery: commitEvery, logger: logger)
+    }
+
+    deinit {
+        executor.stop()
+    }
+
+    // MARK: Files
+
+    public func importFiles(_ paths: [String], mayBeMissing: String? = nil) throws {
+        try files.importFiles(paths, mayBeMissing: mayBeMissing)
+    }
+
+    public func beginFollowing(path: String) throws {
+        try files.beginFollowing(path: path)
+        try notePolled()
+    }
+
+    /// New lines of the followed file, recorded and committed; how many.
+    public func followStep() throws -> Int {
+        let count = try files.followStep()
+        try notePolled()
+        return count
+    }
+
+    /// The follower looked at its source: written every `polledEvery` seconds at most.
+    public func notePolled() throws {
+        let time = now()
+        if let written = polledWrittenAt, time - written < Self.polledEvery, time >= written { return }
+        try recorder.noteQueueLogPolled(at: time)
+        polledWrittenAt = time
+    }
+
+    public var fileSummary: QueueLogImportSummary { files.summary }
+
+    public func finishFiles(reason: String) throws -> QueueLogImportSummary {
+        try files.finish(reason: reason)
+        return files.summary
+    }
+
+    // MARK: A table
+
+    /// The table's source (created when new) and the largest `id` it holds.
+    public func beginTable(name: String, openSession: Bool) throws -> Int64? {
+        let source = try recorder.queueLogSource(name: name, kind: .table)
+        tableSource = source
+        tableServer = "queue_log " + name
+        lastRowID = source.lastRowID
+        summary.table = name
+        if openSession {
+            try openTableSession()
+            try notePolled()
+        }
+        return lastRowID
+    }
+
+    private func openTableSession() throws {
+        guard !tableSessionOpen, let source = tableSource else { return }
+        try recorder.beginQueueLogSession(source: source, server: tableServer, connectedAt: now())
+        if let lastRowID {
+            recorder.noteQueueLogRowID(lastRowID)
+        }
+        tableSessionOpen = true
+    }
+
+    /// Records the rows (lines in file form) and commits them with the largest id, so a
+    /// kill between two batches neither loses nor repeats a row. The largest id read.
+    public func recordRows(_ rows: [(id: Int64, line: [UInt8])]) throws -> Int64? {
+        guard !rows.isEmpty else { return lastRowID }
+        try openTableSession()
+        for row in rows {
+            let readable = try recorder.recordQueueLog(line: row.line, receivedAt: now())
+            summary.linesRead += 1
+            if readable { summary.added += 1 } else { summary.unreadable += 1 }
+            recorder.noteQueueLogRowID(row.id)
+            lastRowID = max(lastRowID ?? row.id, row.id)
+        }
+        try recorder.commit()
+        return lastRowID
+    }
+
+    public func noteStoppedBeforeUncommitted(_ stopped: Bool) {
+        summary.stoppedBeforeUncommitted = stopped
+    }
+
+    public func finishTable(reason: String) throws -> QueueLogImportSummary {
+        if tableSessionOpen {
+            try recorder.endSession(reason: reason, at: nil)
+            tableSessionOpen = false
+        }
+        return summary
+    }
+}

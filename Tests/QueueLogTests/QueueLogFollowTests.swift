@@ -1,0 +1,190 @@
+import CallStatsTestSupport
+import Foundation
+import Logging
+import QueueLog
+import Reports
+import Storage
+import Synchronization
+import Testing
+
+/// `callstats import queue-log --follow FILE`, the real binary, as Asterisk writes, rotates
+/// and truncates its file.
+@Suite("queue_log --follow of a file")
+struct QueueLogFollowTests {
+    static let day = QueueLogImportTests.day
+
+    static func journalLines(_ path: String) -> Int64? {
+        guard let database = try? Database.openReader(path: path) else { return nil }
+        return try? JournalReader(database: database).lineCount()
+    }
+
+    static func append(_ path: String, _ text: String) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+
+    static func lines(_ range: Range<Int>) -> String {
+        day[range].map { $0 + "\n" }.joined()
+    }
+
+    @Test("a growing file, a last line completed later, a rotation (rename) and a truncation; then the same files again add nothing")
+    func followAcrossRotation() async throws {
+        let binary = try CallStatsBinary.built()
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let live = folder.path("queue_log")
+        try Self.append(live, Self.lines(0..<3))
+
+        let follower = try RunningCallStats(binary: binary, arguments: [
+            "import", "queue-log", "--db", db, "--follow", "--poll-interval", "0.02", live,
+        ])
+        try await eventually("the file's lines") { Self.journalLines(db) == 3 }
+        let status = try binary.run(["status", "--db", db])
+        #expect(status.stdout.hasPrefix("following: session 1, queue_log file \(live), since "), "\(status.stdout)")
+        #expect(status.status == 0)
+
+        // Asterisk's write of a line, seen half done: only the whole line is read.
+        let half = Self.day[3].prefix(15)
+        try Self.append(live, String(half))
+        try Self.append(live, String(Self.day[3].dropFirst(15)) + "\n" + Self.lines(4..<6))
+        try await eventually("the completed line and the next") { Self.journalLines(db) == 6 }
+
+        // logrotate: the file renamed away, a last line still written to it, then a new file.
+        try FileManager.default.moveItem(atPath: live, toPath: folder.path("queue_log.1"))
+        try Self.append(folder.path("queue_log.1"), Self.lines(6..<7))
+        try Self.append(live, Self.lines(7..<10))
+        try await eventually("the rotated file's last line and the new file") { Self.journalLines(db) == 10 }
+
+        // copytruncate: the file copied, then emptied and written again from its start.
+        try FileManager.default.copyItem(atPath: live, toPath: folder.path("queue_log.0"))
+        try Data().write(to: URL(fileURLWithPath: live))
+        try Self.append(live, Self.lines(10..<14))
+        try await eventually("the truncated file's new lines") { Self.journalLines(db) == 14 }
+
+        follower.signal(SIGTERM)
+        let exit = try await follower.exitStatus()
+        #expect(exit == 0, "\(follower.standardError())")
+        #expect(follower.nextLine()?.hasPrefix("queue_log: ") == true)
+
+        // The same figures as the day imported whole.
+        let whole = folder.path("whole.db")
+        try Data(Self.lines(0..<14).utf8).write(to: URL(fileURLWithPath: folder.path("day")))
+        #expect(try binary.run(["import", "queue-log", "--db", whole, folder.path("day")]).status == 0)
+        for kind in ["missed", "occupancy"] {
+            let arguments = ["report", kind, "--date", "2023-11-14", "--tz", "UTC", "--interval", "total", "--format", "csv"]
+            let expected = try binary.run(arguments + ["--db", whole]).stdout
+            #expect(expected.split(whereSeparator: \.isNewline).count == 2, "\(expected)")
+            #expect(try binary.run(arguments + ["--db", db]).stdout == expected, "\(kind)")
+        }
+
+        // Every file the follower read, given again (a cron job after it): nothing new.
+        let again = try binary.run(["import", "queue-log", "--db", db, live, folder.path("queue_log.0"), folder.path("queue_log.1")])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout == "queue_log: 3 files, 0 lines read, 0 added, 0 unreadable\n")
+    }
+
+    @Test("--follow on a file that does not exist yet waits for Asterisk to create it")
+    func followMissingFile() async throws {
+        let binary = try CallStatsBinary.built()
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let live = folder.path("queue_log")
+        let follower = try RunningCallStats(binary: binary, arguments: [
+            "import", "queue-log", "--db", db, "--follow", "--poll-interval", "0.02", live,
+        ])
+        // Live before the file exists: the session is open.
+        try await eventually("the session") {
+            let status = try binary.run(["status", "--db", db])
+            return status.stdout.hasPrefix("following: session 1")
+        }
+        try Self.append(live, Self.lines(0..<5))
+        try await eventually("the new file's lines") { Self.journalLines(db) == 5 }
+        follower.signal(SIGINT)
+        #expect(try await follower.exitStatus() == 0, "\(follower.standardError())")
+        #expect(follower.nextLine() == "queue_log: 1 file, 5 lines read, 5 added, 0 unreadable")
+    }
+}
+
+extension QueueLogFollowTests {
+    @Test("an import cancelled (SIGTERM) mid-file stops at its next commit with what it read committed; the next import reads the rest, once")
+    func interruptedImport() async throws {
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let file = folder.path("queue_log")
+        let total = 50_000
+        var text = ""
+        for index in 0..<total {
+            text += "\(QueueLogImportTests.t0 + index / 20)|NONE|sales|NONE|DID|0\(index)\n"
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+
+        // The import's task cancels itself as it reads its 15,000th line (what SIGTERM does to
+        // it): it goes on to its next commit, at 20,000 lines, and stops there.
+        let linesSeen = Mutex(0)
+        let now: @Sendable () -> Double = {
+            let count = linesSeen.withLock { value in
+                value += 1
+                return value
+            }
+            if count == 15_000 { withUnsafeCurrentTask { $0?.cancel() } }
+            return 1_800_000_000
+        }
+        let first = try await Task {
+            let (database, _) = try Database.openWriter(path: db)
+            let writer = try QueueLogWriter(database: database, now: now, logger: Logger(label: "test"))
+            return try await QueueLogImportRun.files([file], follow: false, writer: writer, polling: QueueLogPolling(interval: .seconds(1)))
+        }.value
+        #expect(first.linesRead == 20_000)
+        #expect(Self.journalLines(db) == 20_000)
+
+        let binary = try CallStatsBinary.built()
+        let rest = try binary.run(["import", "queue-log", "--db", db, file])
+        #expect(rest.stdout == "queue_log: 1 file, 30000 lines read, 30000 added, 0 unreadable\n", "\(rest.stderr)")
+        #expect(Self.journalLines(db) == Int64(total))
+        let database = try Database.openReader(path: db)
+        var reasons: [String] = []
+        try database.makeStatement("SELECT end_reason FROM collection_session ORDER BY session_id").forEachRow { reasons.append($0.string(0) ?? "-") }
+        #expect(reasons == ["shutdown", "end_of_input"])
+    }
+}
+
+/// A follower's freshness in `status`: a quiet queue_log is still live while it looks.
+@Suite("queue_log follower's status")
+struct QueueLogFollowerStatusTests {
+    @Test("a follower that read no line for longer than --stale but looked recently is live; one that stopped looking is stale")
+    func quietSourceIsLive() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("calls.db")
+        let file = folder.path("queue_log")
+        try Data(QueueLogFollowTests.lines(0..<5).utf8).write(to: URL(fileURLWithPath: file))
+        let clock = ManualClock()
+        let (database, _) = try Database.openWriter(path: path)
+        let lock = try WriterLock(databasePath: path)
+        let writer = try QueueLogWriter(database: database, now: clock.wallTime, logger: Logger(label: "test"))
+        try await writer.importFiles([file])
+        try await writer.beginFollowing(path: file)
+        #expect(try await writer.followStep() == 0)
+
+        func status() throws -> CollectionStatus {
+            try CollectionStatus(database: Database.openReader(path: path), path: path, now: clock.wallTime())
+        }
+        #expect(try status().health(stale: 300) == .live)
+        clock.advance(by: .seconds(400))
+        // Nothing looked for 400 s: stale.
+        #expect(try status().health(stale: 300) == .stale)
+        // Looking (still no new line) makes it live again, and status says which is which.
+        #expect(try await writer.followStep() == 0)
+        let looked = try status()
+        #expect(looked.health(stale: 300) == .live)
+        #expect(try #require(looked.secondsSinceLastMessage) >= 400)
+        let text = looked.text(stale: 300)
+        #expect(text.contains("last look at the queue_log: 0 s ago\nlast line read: 400 s ago\n"), "\(text)")
+        _ = try await writer.finishFiles(reason: "shutdown")
+        withExtendedLifetime(lock) {}
+    }
+}
