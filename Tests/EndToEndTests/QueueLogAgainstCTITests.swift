@@ -127,4 +127,41 @@ struct QueueLogAgainstCTITests {
             #expect(got <= Self.seconds(paused[agent]) + Self.seconds(nonACD[agent]) + pauses, "agent \(agent) paused")
         }
     }
+
+    /// docs/METRICS.md "One database, two sources": the queue_log of a day the collector
+    /// recorded, imported into the collector's own database, is journaled but counts nothing
+    /// more: the same missed calls, the same agent time.
+    @Test("the queue_log imported into the database that collected the same day over CTI adds no call, visit or agent time")
+    func oneDatabaseTwoSources() throws {
+        let binary = try CallStatsBinary.built()
+        let sources = try Self.bothSources()
+        let range = ["--from", "2026-11-01T00:00:00Z", "--to", "2026-11-04T00:00:00Z", "--tz", "UTC", "--interval", "total", "--format", "csv"]
+        let missedBefore = try binary.run(["report", "missed", "--db", sources.cti] + range)
+        let occupancyBefore = try binary.run(["report", "occupancy", "--db", sources.cti] + range)
+        let imported = try binary.run(["import", "queue-log", "--db", sources.cti, sources.folder.path("queue_log")])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let missedAfter = try binary.run(["report", "missed", "--db", sources.cti] + range)
+        let occupancyAfter = try binary.run(["report", "occupancy", "--db", sources.cti] + range)
+        // All but coverage_pct, the last column: the queue_log covers the hour before the day too.
+        func withoutCoverage(_ csv: String) -> [String] {
+            csv.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") }
+        }
+        #expect(missedBefore.status == 0 && withoutCoverage(missedAfter.stdout) == withoutCoverage(missedBefore.stdout))
+        #expect(occupancyAfter.stdout.count > 1000)
+        // The queue_log's lines of the day's first second come before the collector's session
+        // began (the file keeps whole seconds): at most that second more per agent.
+        let before = occupancyBefore.stdout.split(whereSeparator: \.isNewline)
+        let after = occupancyAfter.stdout.split(whereSeparator: \.isNewline)
+        #expect(before.count == after.count)
+        for (a, b) in zip(before.dropFirst(), after.dropFirst()) {
+            let (x, y) = (a.split(separator: ","), b.split(separator: ","))
+            #expect(x[2] == y[2], "the same agents")
+            let (loggedIn, loggedInAfter) = (Double(x[5]) ?? -10, Double(y[5]) ?? 10)
+            #expect(loggedInAfter >= loggedIn && loggedInAfter < loggedIn + 1, "agent \(x[2]): logged in \(loggedIn) then \(loggedInAfter)")
+            #expect(x[7] == y[7] && x[11] == y[11], "agent \(x[2]): ACD time and calls")
+        }
+        let database = try Database.openReader(path: sources.cti)
+        #expect(try database.fetchInt64("SELECT count(*) FROM queue_visit v JOIN collection_session s ON s.session_id = v.session_id WHERE s.source_id IS NOT NULL") == 0)
+        #expect(try database.fetchInt64("SELECT count(*) FROM journal_block b JOIN collection_session s ON s.session_id = b.session_id WHERE s.source_id IS NOT NULL") ?? 0 > 0)
+    }
 }

@@ -244,4 +244,39 @@ struct QueueLogImportTests {
         }
         return dump
     }
+
+    /// docs/METRICS.md "One database, two sources": where a CTI session of the database has
+    /// the time, the queue_log's lines are journaled and derive nothing; before and after, they do.
+    @Test("lines in a CTI session's time are journaled only: a caller waiting when it begins is the collector's; before and after, the log counts")
+    func ctiTimeIsTheCollectors() throws {
+        let fixture = try QueueLogFixture()
+        try fixture.database.execute("""
+            INSERT INTO collection_session (server, connected_at, started_at, ended_at, end_reason)
+            VALUES ('pbx:5003', ?, ?, ?, 'shutdown')
+            """, Double(Self.t0 + 1000), Double(Self.t0 + 1000), Double(Self.t0 + 2000))
+        try fixture.write("queue_log", [
+            Self.line(0, "NONE|NONE|Agent/1001|AGENTCALLBACKLOGIN|1001@default"),
+            Self.line(100, "1.1|sales|NONE|ENTERQUEUE||0601020304|1"),
+            Self.line(130, "1.1|sales|NONE|ABANDON|1|1|30"),
+            Self.line(900, "2.1|sales|NONE|ENTERQUEUE||0611111111|1"),
+            Self.line(1500, "3.1|sales|NONE|ENTERQUEUE||0622222222|1"),
+            Self.line(1520, "3.1|sales|Agent/1001|CONNECT|20|3.2|2"),
+            Self.line(1600, "3.1|sales|Agent/1001|COMPLETEAGENT|20|80|1"),
+            Self.line(2100, "4.1|sales|NONE|ENTERQUEUE||0633333333|1"),
+            Self.line(2110, "4.1|sales|Agent/1001|CONNECT|10|4.2|2"),
+            Self.line(2200, "4.1|sales|Agent/1001|COMPLETEAGENT|10|90|1"),
+        ])
+        let summary = try fixture.importFiles(["queue_log"])
+        #expect(summary.added == 10)
+        #expect(try fixture.visits() == [
+            "sales 1.1 0601020304 \(Self.t0 + 100) \(Self.t0 + 130) abandoned -",
+            "sales 4.1 0633333333 \(Self.t0 + 2100) \(Self.t0 + 2110) answered Agent/1001",
+        ])
+        // Logged in until the collector's time, then again from the call after it (seen answering).
+        let intervals = try fixture.rows("SELECT state, start_time, end_time FROM agent_state_interval WHERE state != 'logged_out' ORDER BY start_time")
+            .map { $0.map(\.text).joined(separator: " ") }
+        #expect(intervals.first == "available \(Self.t0) \(Self.t0 + 1000)")
+        #expect(intervals.contains("acd_call \(Self.t0 + 2110) \(Self.t0 + 2200)"))
+        #expect(!intervals.contains { $0.hasPrefix("acd_call \(Self.t0 + 1520)") })
+    }
 }

@@ -61,6 +61,7 @@ struct RecordedRowTests {
             VisitAbandoned(visitID: d.int()),
             VisitUnknown(visitID: d.int()),
             VisitLeftUnknown(leaveTime: d.real(), visitID: d.int()),
+            VisitDropped(visitID: d.int()),
             VisitCall(callID: d.int(), visitID: d.int()),
             UserConfigRow(ipbx: d.text(), userID: d.text(), fullname: d.text(), firstname: d.text(), lastname: d.text(),
                           agentID: d.text(), config: d.json(), updatedAt: d.real()),

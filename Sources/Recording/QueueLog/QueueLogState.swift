@@ -25,6 +25,22 @@ struct QueueLogState {
     var pendingPruneAt = 1_000
     /// Each agent's open login, pause and XiVO pause spans, by agent id.
     var agentSpans: [String: QueueLogAgentSpans] = [:]
+    /// The times the CTI collector recorded (its sessions, by start), where this source's
+    /// lines are journaled but derive no visit or agent state (docs/METRICS.md "One
+    /// database, two sources"); and whether the last line read fell in one.
+    var ctiSpans: [(start: Double, end: Double)] = []
+    var insideCTI = false
+
+    /// The CTI session's span that holds `time`, if any.
+    func ctiSpan(at time: Double) -> (start: Double, end: Double)? {
+        var low = 0, high = ctiSpans.count
+        while low < high {
+            let middle = (low + high) / 2
+            if ctiSpans[middle].start <= time { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0, time < ctiSpans[low - 1].end else { return nil }
+        return ctiSpans[low - 1]
+    }
 
     init(sourceID: Int64) {
         self.sourceID = sourceID

@@ -101,6 +101,14 @@ extension Recorder {
             state.queueIDsByName[name] = id
             state.knownObjects.insert("q:" + id)
         }
+        // A collector's session ends when it ends, or (crashed, not yet closed) at its last message.
+        try database.makeStatement("""
+            SELECT started_at, coalesce(ended_at, last_event_at) FROM collection_session
+            WHERE source_id IS NULL AND started_at IS NOT NULL AND coalesce(ended_at, last_event_at) > started_at
+            ORDER BY started_at
+            """).forEachRow { row in
+            state.ctiSpans.append((row.double(0), row.double(1)))
+        }
         return state
     }
 
@@ -211,6 +219,12 @@ extension Recorder {
             session?.lastReceivedAt = receivedAt
             let seq = try journalSeq ?? insertJournal(receivedAt: receivedAt, eventTime: line.time, malformed: nil, line: bytes)
             let context = MessageContext(sessionID: current.id, sessionStart: startedAt, time: time, journalSeq: seq)
+            if let span = queueLog?.ctiSpan(at: line.time) {
+                if queueLog?.insideCTI == false { try yieldToCTI(at: max(span.start, derived.latestEventTime)) }
+                try recordQueueLogFacts(line, context)
+                return true
+            }
+            queueLog?.insideCTI = false
             try advanceQueueLogClock(to: time, context)
             try applyQueueLog(line, context)
             try recordQueueLogFacts(line, context)
@@ -366,6 +380,25 @@ extension Recorder {
     }
 
     /// Callers still waiting have an unknown outcome; every agent is logged out.
+    /// The collector recorded the time from `time` on: what this source derived ends there.
+    /// Callers still waiting are dropped (the collector saw them waiting and counts them, from
+    /// their own join), agents' intervals close, and every agent starts again logged out once
+    /// the collector's time is over.
+    private func yieldToCTI(at time: Double) throws {
+        for queueID in derived.waiting.keys.sorted() {
+            for visit in (derived.waiting[queueID] ?? [:]).values.sorted(by: { $0.rowID < $1.rowID }) {
+                try rows.write(VisitDropped(visitID: visit.rowID))
+            }
+        }
+        derived.waiting = [:]
+        try closeIntervals(at: time)
+        for number in (queueLog?.agents.keys.sorted() ?? []) {
+            guard let agentID = queueLog?.agents[number]?.agentID else { continue }
+            queueLog?.agents[number] = QueueLogAgent(agentID: agentID)
+        }
+        queueLog?.insideCTI = true
+    }
+
     private func endQueueLogRun(at time: Double, _ context: MessageContext) throws {
         for queueID in derived.waiting.keys.sorted() {
             for visit in (derived.waiting[queueID] ?? [:]).values.sorted(by: { $0.rowID < $1.rowID }) {

@@ -107,6 +107,16 @@ struct VisitLeftUnknown: RecordedRow {
     static let columns: [RowColumn<Self>] = [.init("leave_time") { $0.leaveTime }, .init("visit_id") { $0.visitID }]
 }
 
+/// A queue_log caller still waiting when a CTI session's time begins: the collector counts
+/// that caller (docs/METRICS.md "One database, two sources").
+struct VisitDropped: RecordedRow {
+    var visitID: Int64
+
+    static let rowKind = RowKind.visitDropped
+    static let sql = "DELETE FROM queue_visit WHERE visit_id = :visit_id"
+    static let columns: [RowColumn<Self>] = [.init("visit_id") { $0.visitID }]
+}
+
 /// The call the visit's caller was on (docs/RECORDING.md "Queue visits and their calls"),
 /// written with the call, once its id is final.
 struct VisitCall: RecordedRow {

@@ -14,7 +14,7 @@ enum RowKind: UInt8, CaseIterable {
     case channelEvent, channelEventCall, call, callRing
 
     case queueStatSample
-    case visitStarted, visitContinued, visitLeft, visitAnswered, visitAbandoned, visitUnknown, visitLeftUnknown, visitCall
+    case visitStarted, visitContinued, visitLeft, visitAnswered, visitAbandoned, visitUnknown, visitLeftUnknown, visitCall, visitDropped
 
     case userConfig, phoneConfig, agentConfig, queueConfig, queueMemberConfig
     case userStatus, phoneStatus, agentStatus
@@ -53,6 +53,7 @@ enum RowKind: UInt8, CaseIterable {
         case .visitAbandoned: return VisitAbandoned.self
         case .visitUnknown: return VisitUnknown.self
         case .visitLeftUnknown: return VisitLeftUnknown.self
+        case .visitDropped: return VisitDropped.self
         case .visitCall: return VisitCall.self
         case .userConfig: return UserConfigRow.self
         case .phoneConfig: return PhoneConfigRow.self
