@@ -3,12 +3,13 @@ import Hummingbird
 import Reports
 
 /// Everything `serve` needs to answer a request: the settings, the two readers, the
-/// wallboard's hub, and the wall clock (injected: tests fix it).
+/// wallboard's hub, the live views' shared answers, and the wall clock (injected: tests fix it).
 public struct ServeContext: Sendable {
     public var settings: ServeSettings
     public var live: SnapshotReader
     public var reports: SnapshotReader
     public var hub: BoardHub
+    public var answers = SnapshotAnswers()
     public var wallClock: @Sendable () -> Double
 
     public init(settings: ServeSettings, live: SnapshotReader, reports: SnapshotReader, hub: BoardHub,
@@ -28,6 +29,14 @@ public struct ServeContext: Sendable {
         let hub = BoardHub(reader: live, settings: settings, clock: clock, wallClock: wallClock)
         return ServeContext(settings: settings, live: live, reports: reports, hub: hub, wallClock: wallClock)
     }
+
+    /// `question`'s answer for the database's current commit and this whole second: read
+    /// once (by `read`, as of that second) for every request that asks it in that snapshot.
+    func shared(_ question: SnapshotAnswers.Question, read: @escaping @Sendable (Double) async throws -> String) async throws -> String {
+        // The commit first, then the read: the text is never older than the commit it is filed under.
+        let version = try await live.dataVersion()
+        return try await answers.answer(question, dataVersion: version, second: wallClock().rounded(.down), read: read)
+    }
 }
 
 public enum ServeRouter {
@@ -45,7 +54,10 @@ public enum ServeRouter {
                     let query = QueryItems(request.uri.query)
                     let parsed = try APIParameters.view(view, query)
                     let calendar = try APIParameters.calendar(query, default: settings.calendar)
-                    return Responses.json(try await serve.live.listing(parsed, calendar: calendar, wallClock: serve.wallClock()))
+                    let live = serve.live
+                    return Responses.json(try await serve.shared(.view(parsed, zone: calendar.timeZoneIdentifier)) { second in
+                        try await live.listing(parsed, calendar: calendar, wallClock: second)
+                    })
                 }
             }
         }
@@ -55,7 +67,10 @@ public enum ServeRouter {
                 try APIParameters.refuseUnknown(query, allowed: ["stale"])
                 let stale = try APIParameters.seconds(query, "stale", default: 300)
                 guard stale > 0 else { throw APIFailure.badParameter("stale must be a positive number of seconds") }
-                return Responses.json(try await serve.live.status(stale: stale, wallClock: serve.wallClock()))
+                let live = serve.live
+                return Responses.json(try await serve.shared(.status(stale: stale)) { second in
+                    try await live.status(stale: stale, wallClock: second)
+                })
             }
         }
         router.get("/api/v1/reports/:kind") { request, context -> Response in
@@ -71,9 +86,12 @@ public enum ServeRouter {
         // MARK: Prometheus
         router.get("/metrics") { _, _ -> Response in
             await respond {
-                let board = try await serve.live.board(calendar: settings.calendar, thresholds: settings.thresholds,
-                                                       stale: settings.stale, wallClock: serve.wallClock())
-                return Responses.text(MetricsExposition.render(board), type: "text/plain; version=0.0.4; charset=utf-8")
+                let live = serve.live
+                let text = try await serve.shared(.metrics) { second in
+                    MetricsExposition.render(try await live.board(calendar: settings.calendar, thresholds: settings.thresholds,
+                                                                  stale: settings.stale, wallClock: second))
+                }
+                return Responses.text(text, type: "text/plain; version=0.0.4; charset=utf-8")
             }
         }
 

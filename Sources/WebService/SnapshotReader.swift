@@ -15,6 +15,8 @@ public actor SnapshotReader {
 
     private let database: Database
     public nonisolated let path: String
+    /// Views, statuses and boards read since the reader opened (the tests count them).
+    public private(set) var snapshotsRead = 0
 
     /// Opens `path` read-only (never creates it).
     public init(path: String, threadName: String) throws {
@@ -36,7 +38,8 @@ public actor SnapshotReader {
 
     /// One of the supervisor's views, rendered as `callstats agents|queues|calls --format json` would.
     public func listing(_ view: ViewRequest, calendar: ReportCalendar, wallClock: Double) throws -> String {
-        try NowSnapshot.read(database: database, path: path, calendar: calendar, thresholds: view.thresholds, wallClock: wallClock) { queries in
+        snapshotsRead += 1
+        return try NowSnapshot.read(database: database, path: path, calendar: calendar, thresholds: view.thresholds, wallClock: wallClock) { queries in
             switch view.kind {
             case .agents:
                 return NowListing.agents(try queries.agents(), queries: queries).render(.json)
@@ -72,11 +75,13 @@ public actor SnapshotReader {
 
     /// `callstats status --format json`.
     public func status(stale: Double, wallClock: Double) throws -> String {
-        try CollectionStatus(database: database, path: path, now: wallClock).jsonText(stale: stale)
+        snapshotsRead += 1
+        return try CollectionStatus(database: database, path: path, now: wallClock).jsonText(stale: stale)
     }
 
     /// Everything the wallboard and `/metrics` show, from one snapshot.
     public func board(calendar: ReportCalendar, thresholds: NowThresholds, stale: Double, wallClock: Double, missedLimit: Int = 10) throws -> Board {
+        snapshotsRead += 1
         let status = try CollectionStatus(database: database, path: path, now: wallClock)
         return try NowSnapshot.read(database: database, path: path, calendar: calendar, thresholds: thresholds, wallClock: wallClock) { queries in
             let filter = RecentCallsFilter(since: queries.today.period.start, missedOnly: true, limit: missedLimit)
@@ -121,8 +126,8 @@ public struct Board: Sendable {
 }
 
 /// Which view an API request asks for, with the command line's options.
-public struct ViewRequest: Sendable {
-    public enum Kind: Sendable {
+public struct ViewRequest: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
         case agents, queues
         case calls(since: String?, queues: [String], users: [String], missed: Bool, limit: Int)
     }

@@ -18,6 +18,11 @@ enum Wallboard {
             dark = query.value("theme") == "dark"
             queues = query.values("queues").flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
         }
+
+        init(queues: [String], dark: Bool = false) {
+            self.queues = queues
+            self.dark = dark
+        }
     }
 
     static func addRoutes(to router: Router<BasicRequestContext>, _ serve: ServeContext) {
@@ -35,7 +40,7 @@ enum Wallboard {
         }
         router.get("/events") { request, _ -> Response in
             let options = Options(QueryItems(request.uri.query))
-            guard let (id, boards) = await serve.hub.subscribe() else {
+            guard let (id, events) = await serve.hub.subscribe(queues: options.queues) else {
                 return Responses.text("too many wallboards are open\n", status: .serviceUnavailable)
             }
             let hub = serve.hub
@@ -47,8 +52,8 @@ enum Wallboard {
                     // hub and waits for its open responses, so a stream left for the hub to
                     // end would hold the process forever.
                     try await withGracefulShutdownHandler {
-                        for await board in boards {
-                            try await writer.write(ByteBuffer(string: event(fragment(board, options: options, settings: settings))))
+                        for await event in events {
+                            try await writer.write(event)
                         }
                     } onGracefulShutdown: {
                         Task { await hub.unsubscribe(id) }

@@ -86,15 +86,15 @@ struct WallboardTests {
         let serve = try ServeContext.open(settings: settings, wallClock: clock.wallTime, clock: clock)
         let hub = serve.hub
         let subscription = try #require(await hub.subscribe())
-        var boards = subscription.boards.makeAsyncIterator()
+        var events = subscription.events.makeAsyncIterator()
         let running = Task { try await hub.run() }
         defer { running.cancel() }
 
         // The first poll reads a board (none yet).
         await clock.waitForSleep(lasting: .milliseconds(250))
         clock.advance(by: .milliseconds(250))
-        let first = await boards.next()
-        #expect(first?.queues.count == 3)
+        let first = await events.next().map { String(buffer: $0) }
+        #expect(first.map { $0.components(separatedBy: "<article class=\"tile").count - 1 } == 3)
 
         // A poll without a commit reads nothing.
         await clock.waitForSleep(lasting: .milliseconds(250))
@@ -106,7 +106,7 @@ struct WallboardTests {
         let writer = try Database(path: copy)
         try writer.execute(sql: "CREATE TABLE serve_test_commit (x); INSERT INTO serve_test_commit VALUES (1);")
         clock.advance(by: .milliseconds(250))
-        let second = await boards.next()
+        let second = await events.next()
         #expect(second != nil)
         #expect(await hub.boardsRead == 2)
     }

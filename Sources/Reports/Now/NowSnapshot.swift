@@ -2,7 +2,7 @@ import Foundation
 import Storage
 
 /// The thresholds of the views' "today so far" figures (the reports' defaults unless given).
-public struct NowThresholds: Sendable, Equatable {
+public struct NowThresholds: Sendable, Hashable {
     public var serviceLevelThreshold = 20.0
     public var shortAbandon = 5.0
     public var callbackWindow = 86_400.0
