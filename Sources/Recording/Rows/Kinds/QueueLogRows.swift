@@ -179,6 +179,9 @@ struct RingNoAnswerRow: RecordedRow {
         .init("rang_at") { $0.rangAt },
         .init("ring_ms") { $0.ringMS },
         .init("session_id") { $0.sessionID },
+    ]
+}
+
 /// When a following import last looked at its source for new lines (migration 0011), so
 /// `status` tells a quiet queue_log from a stopped follower.
 struct QueueLogSourcePolled: RecordedRow {
