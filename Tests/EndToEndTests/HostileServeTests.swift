@@ -18,12 +18,38 @@ import Glibc
 struct HostileServeTests {
     static let kinds = ["occupancy", "ewt", "missed", "calls-missed", "pauses"]
 
+    /// One hostile day and its nightly folder for the suite (collecting it is the slow part;
+    /// serve only reads it), made off the cooperative pool by the first test that asks.
+    actor SharedDay {
+        static let shared = SharedDay()
+        private var making: Task<HostileStringTests.Day, any Error>?
+        /// The day's folder, which the process's end removes (a static's folder is never released).
+        /// Written once, before any reader, by the one task that makes the day.
+        nonisolated(unsafe) static var folder: String?
+
+        func day() async throws -> HostileStringTests.Day {
+            if let making { return try await making.value }
+            let task = Task {
+                try await offPool {
+                    let day = try HostileStringTests.hostileDay()
+                    let nightly = try day.binary.run(["report", "nightly", "--db", day.database, "--date", day.date, "--tz", "UTC",
+                                                      "--out", day.folder.path("nightly")])
+                    SharedDay.folder = day.folder.url.path
+                    atexit {
+                        if let folder = SharedDay.folder { try? FileManager.default.removeItem(atPath: folder) }
+                    }
+                    guard nightly.status == 0 else { throw TestFailure("nightly: \(nightly.stderr)") }
+                    return day
+                }
+            }
+            making = task
+            return try await task.value
+        }
+    }
+
     /// The hostile day served with its nightly folder.
     static func serve() async throws -> (HostileStringTests.Day, RunningCallStats, String) {
-        let day = try HostileStringTests.hostileDay()
-        let nightly = try day.binary.run(["report", "nightly", "--db", day.database, "--date", day.date, "--tz", "UTC",
-                                          "--out", day.folder.path("nightly")])
-        #expect(nightly.status == 0, "nightly: \(nightly.stderr)")
+        let day = try await SharedDay.shared.day()
         let (server, base) = try await ServeProcess.start(day.binary, [
             "--db", day.database, "--listen", "127.0.0.1:0", "--tz", "UTC", "--reports", day.folder.path("nightly"),
         ])
