@@ -5,13 +5,14 @@ import Reports
 
 /// `/reports`: the nightly folders (`report nightly --out`, given as `--reports`) listed by day
 /// with their files, served from `/reports/files/DAY/FILE` by Hummingbird's `FileMiddleware`
-/// (which keeps requests inside the folder), and a form that runs any report through the
-/// API's own path (`ReportResponses.run`).
+/// behind `ReportFilesGuard` (which keeps requests inside the folder), and a form that runs any
+/// report through the API's own path (`ReportResponses.run`).
 enum ReportsPages {
     static let filesPath = "/reports/files"
 
     static func addRoutes(to router: Router<BasicRequestContext>, _ serve: ServeContext) {
         if let folder = serve.settings.reportsFolder {
+            router.add(middleware: ReportFilesGuard(folder: folder))
             router.add(middleware: FileMiddleware(folder, urlBasePath: filesPath)
                 .withAdditionalMediaType(
                     MediaType(type: .application, subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -96,5 +97,54 @@ enum ReportsPages {
             </main></body></html>
 
             """
+    }
+}
+
+/// In front of `FileMiddleware` for `/reports/files`: only `DAY/FILE` with plain names, whose
+/// real path (symbolic links resolved) is a regular file inside the folder, reaches it; any
+/// other path there is 404. `FileMiddleware` alone answers 400 to `..` and to a bad escape
+/// (telling a prober which of its tricks was seen), and follows a link out of the folder.
+struct ReportFilesGuard<Context: RequestContext>: RouterMiddleware {
+    let folder: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix(ReportsPages.filesPath + "/") || path == ReportsPages.filesPath else {
+            return try await next(request, context)
+        }
+        guard let relative = Self.dayAndFile(path), request.method == .get || request.method == .head else {
+            throw HTTPError(.notFound)
+        }
+        let folder = folder
+        // realpath and stat block: on NIO's thread pool, not the cooperative one.
+        let inside = try await NIOThreadPool.singleton.runIfActive { Self.isFileInside(folder, relative) }
+        guard inside else { throw HTTPError(.notFound) }
+        return try await next(request, context)
+    }
+
+    /// `DAY/FILE` of a request path, decoded once: a `YYYY-MM-DD` folder and a name of letters,
+    /// digits, `.`, `_` and `-` not starting with a dot (what `report nightly` writes). Nil for
+    /// anything else: `..`, a second escape, a backslash, NUL, an empty or absolute part.
+    static func dayAndFile(_ path: String) -> String? {
+        guard let decoded = String(path.dropFirst(ReportsPages.filesPath.count)).removingPercentEncoding else { return nil }
+        let parts = decoded.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].isEmpty,
+              parts[1].wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}/) != nil,
+              parts[2].wholeMatch(of: /[A-Za-z0-9_-][A-Za-z0-9._-]*/) != nil
+        else { return nil }
+        return "\(parts[1])/\(parts[2])"
+    }
+
+    /// Whether `folder/relative`, links resolved, is a regular file inside `folder` (resolved too).
+    static func isFileInside(_ folder: String, _ relative: String) -> Bool {
+        guard let root = realPath(folder), let file = realPath(folder + "/" + relative), file.hasPrefix(root + "/") else { return false }
+        var status = stat()
+        return stat(file, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

@@ -75,9 +75,12 @@ enum Wallboard {
         }
     }
 
-    /// One SSE event: each line of the fragment as a `data:` line (HTML has no bare CR here).
+    /// One SSE event: each line of the fragment as a `data:` line. A name may hold CR (escaping
+    /// keeps it: whitespace in HTML), which ends a line in SSE too: split there as well, or the
+    /// rest of its line would reach the browser as a field of its own (`retry:`, `event:`).
     static func event(_ html: String) -> String {
-        "event: board\n" + html.split(separator: "\n", omittingEmptySubsequences: false).map { "data: " + $0 }.joined(separator: "\n") + "\n\n"
+        let lines = html.unicodeScalars.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r" }
+        return "event: board\n" + lines.map { "data: " + String(Substring($0)) }.joined(separator: "\n") + "\n\n"
     }
 
     static func page(_ board: Board, options: Options, settings: ServeSettings, query: String?) -> String {

@@ -111,8 +111,9 @@ struct WallboardTests {
         #expect(await hub.boardsRead == 2)
     }
 
-    @Test("an SSE event carries the board line by line")
+    @Test("an SSE event carries the board line by line; a CR (a name's) ends a data line, never starts a field")
     func eventFraming() {
         #expect(Wallboard.event("<a>\n<b>") == "event: board\ndata: <a>\ndata: <b>\n\n")
+        #expect(Wallboard.event("<td>x\rretry: 1\r\nevent: y</td>") == "event: board\ndata: <td>x\ndata: retry: 1\ndata: \ndata: event: y</td>\n\n")
     }
 }
