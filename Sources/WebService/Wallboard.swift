@@ -151,8 +151,10 @@ enum Wallboard {
 
                 """
         }
-        html += "</section>\n<section class=\"agents\"><h2>Agents</h2><table>\n<thead><tr><th>Agent</th><th>State</th><th>For</th><th>ACD calls</th><th>Occupancy</th></tr></thead><tbody>\n"
-        for agent in board.agents where wanted.isEmpty || !queueIDs.isDisjoint(with: agent.queueIDs) {
+        html += "</section>\n<div class=\"lower\"><section class=\"agents\"><h2>Agents</h2><table>\n<thead><tr><th>Agent</th><th>State</th><th>For</th><th>ACD calls</th><th>Occupancy</th></tr></thead><tbody>\n"
+        // Those at work first: on a wall screen, the logged-out are what scrolls off.
+        let shown = board.agents.filter { wanted.isEmpty || !queueIDs.isDisjoint(with: $0.queueIDs) }
+        for agent in shown.filter({ $0.state != "logged_out" }) + shown.filter({ $0.state == "logged_out" }) {
             let state = agent.state ?? "unknown"
             let elapsed = agent.stateSince.map { max(0, board.asOf.time - $0) }
             let counting = live && elapsed != nil && state != "logged_out"
@@ -170,7 +172,7 @@ enum Wallboard {
                 + "<td>\(e(call.targetName ?? call.targetID ?? call.calleeNumber ?? ""))</td><td>\(call.wait.map(clock) ?? "")</td>"
                 + "<td>\(back.map { "yes, " + e($0) } ?? "no")</td></tr>\n"
         }
-        html += "</tbody></table></section>"
+        html += "</tbody></table></section></div>"
         return html
     }
 

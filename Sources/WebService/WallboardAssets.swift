@@ -14,9 +14,11 @@ enum WallboardAssets {
         .tile dl { display: grid; grid-template-columns: auto auto; gap: 0.1vw 1vw; margin: 0.5vw 0 0; }
         .tile dt { color: var(--muted); } .tile dd { margin: 0; text-align: right; font-variant-numeric: tabular-nums; }
         .level-warn.sl { color: var(--warn); } .level-alert.sl { color: var(--alert); }
-        section.agents, section.missed { margin-top: 1.5vw; }
+        .lower { display: grid; grid-template-columns: 3fr 2fr; gap: 1.5vw; align-items: start; }
+        section.agents, section.missed { margin-top: 1vw; }
+        section.agents h2, section.missed h2 { font-size: 1.4vw; margin: 0 0 0.5vw; }
         table { border-collapse: collapse; width: 100%; background: var(--tile); }
-        th, td { text-align: left; padding: 0.3vw 0.8vw; border-bottom: 1px solid var(--bg); font-variant-numeric: tabular-nums; }
+        th, td { text-align: left; padding: 0.15vw 0.6vw; border-bottom: 1px solid var(--bg); font-variant-numeric: tabular-nums; }
         tr.state-available .state { color: var(--ok); } tr.state-acd_call .state { color: var(--warn); }
         tr.state-nonacd_call .state { color: #2f74c0; } tr.state-wrapup .state { color: #1a9aa0; }
         tr.state-paused .state { color: #a03cb0; } tr.state-logged_out { color: var(--muted); }

@@ -271,7 +271,7 @@ struct HostileServeTests {
         let text = try HostileStringTests.text(bytes, name: name)
         let tags: Set<String> = [
             "html", "head", "meta", "title", "link", "script", "body", "main", "header", "footer", "h1", "h2", "p", "span",
-            "section", "article", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td", "a", "strong", "code",
+            "section", "div", "article", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td", "a", "strong", "code",
             "ul", "li", "form", "label", "select", "option", "input", "button",
         ]
         let attributes: Set<String> = [
