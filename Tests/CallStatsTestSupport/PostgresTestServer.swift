@@ -37,12 +37,10 @@ public final class PostgresTestServer: Sendable {
     public let port: Int
     /// The wrapper's standard input: the server stops when it closes, at this process's end.
     private let keepAlive: FileHandle
-    private let process: Process
 
-    private init(port: Int, keepAlive: FileHandle, process: Process) {
+    private init(port: Int, keepAlive: FileHandle) {
         self.port = port
         self.keepAlive = keepAlive
-        self.process = process
     }
 
     /// A new, empty database on the process's server (started on first use), for one test.
@@ -133,9 +131,7 @@ public final class PostgresTestServer: Sendable {
                                  "--auth-local=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], as: owner?.name)
             guard setup.status == 0 else { throw TestFailure("initdb failed: \(setup.output)") }
             let port = try freePort()
-            let logPath = folder + "/server.log"
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+            let log = Pipe()
             let process = Process()
             process.arguments = [bin + "/postgres", "-D", data, "-p", String(port), "-k", data, "-c", "listen_addresses=127.0.0.1",
                                  "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"]
@@ -152,7 +148,6 @@ public final class PostgresTestServer: Sendable {
             process.standardOutput = log
             process.standardError = log
             try process.run()
-            try log.close()
             // Stops the server (fast shutdown) and removes the cluster when its standard input
             // closes: when this process ends, however it ends. No signal reaches it: only `read`
             // and `kill`, which work whatever signals this process blocks.
@@ -169,30 +164,32 @@ public final class PostgresTestServer: Sendable {
             watcher.standardOutput = FileHandle.nullDevice
             watcher.standardError = FileHandle.nullDevice
             try watcher.run()
-            let server = PostgresTestServer(port: port, keepAlive: input.fileHandleForWriting, process: process)
-            if try server.waitUntilAccepting() {
-                return server
+            let (ready, said) = Self.awaitReady(log.fileHandleForReading)
+            if ready {
+                return PostgresTestServer(port: port, keepAlive: input.fileHandleForWriting)
             }
-            // The log first: closing the watcher's input removes the folder.
-            failure = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            failure = said
             try? input.fileHandleForWriting.close()
         }
         throw TestFailure("PostgreSQL did not start: \(failure)")
     }
 
-    /// Whether the server takes logins, tried for up to 60 s (it starts in about a second; a
-    /// loaded machine takes longer): false when it stopped (its port was taken).
-    private func waitUntilAccepting() throws -> Bool {
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            guard process.isRunning else { return false }
-            let check = try PostgresTestServer.run(["/usr/bin/env", "PGPASSWORD=\(Self.password)", "psql", "-h", host, "-p", String(port),
-                                                    "-U", Self.user, "-d", "postgres", "-Atc", "SELECT 1"], as: nil)
-            if check.status == 0 { return true }
-            // Only a timeout arm: the loop ends as soon as the server answers.
-            usleep(100_000)
+    /// Reads what the server logs until it says it accepts connections (true) or exits (its
+    /// log ends: false, with what it said). Then the log is read on, and dropped, so that the
+    /// server never blocks on a full pipe.
+    private static func awaitReady(_ log: FileHandle) -> (Bool, String) {
+        var said = Data()
+        while true {
+            let chunk = log.availableData
+            if chunk.isEmpty { return (false, String(decoding: said, as: UTF8.self)) }
+            said.append(chunk)
+            if String(decoding: said, as: UTF8.self).contains("database system is ready to accept connections") {
+                DispatchQueue.global().async {
+                    while !log.availableData.isEmpty {}
+                }
+                return (true, "")
+            }
         }
-        throw TestFailure("PostgreSQL did not accept logins on port \(port) within 60 s")
     }
 
     private static func serverUser() -> (name: String, uid: uid_t, gid: gid_t)? {
