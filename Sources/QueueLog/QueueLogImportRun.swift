@@ -119,7 +119,7 @@ public enum QueueLogImportRun {
                     break
                 }
                 waits += 1
-                try? await Task.sleep(for: .milliseconds(50))
+                try? await polling.clock.sleep(for: .milliseconds(50))
                 continue
             }
             do {
