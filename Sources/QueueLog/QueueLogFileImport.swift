@@ -49,6 +49,10 @@ public final class QueueLogFileImport {
     let logger: Logger
     /// Lines between two commits (each commit also saves where every file was left).
     let commitEvery: Int
+    /// A commit writes every page the batch changed (the indexes' among them) once: fewer,
+    /// larger batches write fewer pages. 50,000 lines of a busy center are a few hours of it;
+    /// against 10,000, 17 % more lines/s (BENCHMARKS.md "queue_log import").
+    public static let defaultCommitEvery = 50_000
     public private(set) var summary = QueueLogImportSummary()
     private var source: QueueLogSourceInfo?
     private var sessionOpen = false
@@ -57,7 +61,7 @@ public final class QueueLogFileImport {
     /// The file `--follow` reads as Asterisk appends to it.
     private var followed: Followed?
 
-    public init(recorder: Recorder, now: @escaping () -> Double, commitEvery: Int = 10_000, logger: Logger = Logger(label: "callstats.import")) {
+    public init(recorder: Recorder, now: @escaping () -> Double, commitEvery: Int = defaultCommitEvery, logger: Logger = Logger(label: "callstats.import")) {
         self.recorder = recorder
         self.now = now
         self.commitEvery = commitEvery

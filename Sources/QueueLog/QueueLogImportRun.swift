@@ -104,7 +104,8 @@ public enum QueueLogImportRun {
                 }
             }
             if !batch.lines.isEmpty {
-                after = try await writer.recordRows(batch.lines)
+                // The next batch is on its way: commit only every `commitEvery` rows.
+                after = try await writer.recordRows(batch.lines, more: prefetched != nil)
                 waits = 0
             }
             if follow {
@@ -130,6 +131,8 @@ public enum QueueLogImportRun {
         }
         } catch {
             await table.close()
+            // What was recorded is kept; the next import goes on after it.
+            try? await writer.commitRows()
             throw error
         }
         await table.close()

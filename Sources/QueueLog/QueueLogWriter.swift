@@ -13,6 +13,9 @@ public actor QueueLogWriter {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     private let recorder: Recorder
+    private let backgroundWrites: BackgroundWrites
+    /// Copies the WAL into the database file beside the writer, as in the collector.
+    private let checkpointer: BackgroundCheckpointer?
     private let files: QueueLogFileImport
     private let now: @Sendable () -> Double
     private var summary = QueueLogImportSummary()
@@ -20,17 +23,36 @@ public actor QueueLogWriter {
     private var tableServer = ""
     private var tableSessionOpen = false
     private var lastRowID: Int64?
+    /// Rows between two commits of a table's import (a commit also saves the largest id).
+    private let commitEvery: Int
+    private var rowsSinceCommit = 0
     /// When the follower's last look was written (`status` reads it; every few seconds is enough).
     private var polledWrittenAt: Double?
     static let polledEvery: Double = 5
 
-    public init(database: sending Database, now: @escaping @Sendable () -> Double, commitEvery: Int = 10_000, logger: Logger) throws {
+    public init(database: sending Database, now: @escaping @Sendable () -> Double, commitEvery: Int = QueueLogFileImport.defaultCommitEvery, logger: Logger) throws {
         self.now = now
+        self.commitEvery = commitEvery
         recorder = try Recorder(database: database, logger: logger)
+        if database.path.isEmpty || database.path == ":memory:" {
+            checkpointer = nil
+        } else {
+            let checkpointer = BackgroundCheckpointer(databasePath: database.path)
+            try database.leaveCheckpointsToBackground()
+            checkpointer.start()
+            recorder.checkpointer = checkpointer
+            self.checkpointer = checkpointer
+        }
+        // SQLite's half of the work runs on a thread of its own while the next lines are read
+        // and interpreted, as in the collector: 1.6 to 1.9 times the lines per second.
+        backgroundWrites = recorder.startWritingInBackground()
         files = QueueLogFileImport(recorder: recorder, now: now, commitEvery: commitEvery, logger: logger)
     }
 
     deinit {
+        // Before the connection closes: what was handed over is written first.
+        backgroundWrites.stop()
+        checkpointer?.stop()
         executor.stop()
     }
 
@@ -92,10 +114,14 @@ public actor QueueLogWriter {
         tableSessionOpen = true
     }
 
-    /// Records the rows (lines in file form) and commits them with the largest id, so a
-    /// kill between two batches neither loses nor repeats a row. The largest id read.
-    public func recordRows(_ rows: [(id: Int64, line: [UInt8])]) throws -> Int64? {
-        guard !rows.isEmpty else { return lastRowID }
+    /// Records the rows (lines in file form), and commits them with the largest id unless
+    /// `more` rows follow at once and fewer than `commitEvery` wait: a kill between two
+    /// commits neither loses nor repeats a row. The largest id read.
+    public func recordRows(_ rows: [(id: Int64, line: [UInt8])], more: Bool = false) throws -> Int64? {
+        guard !rows.isEmpty else {
+            try commitRows()
+            return lastRowID
+        }
         try openTableSession()
         for row in rows {
             let readable = try recorder.recordQueueLog(line: row.line, receivedAt: now())
@@ -104,8 +130,18 @@ public actor QueueLogWriter {
             recorder.noteQueueLogRowID(row.id)
             lastRowID = max(lastRowID ?? row.id, row.id)
         }
-        try recorder.commit()
+        rowsSinceCommit += rows.count
+        if !more || rowsSinceCommit >= commitEvery {
+            try commitRows()
+        }
         return lastRowID
+    }
+
+    /// Commits the rows recorded since the last commit, if any.
+    public func commitRows() throws {
+        guard rowsSinceCommit > 0 else { return }
+        try recorder.commit()
+        rowsSinceCommit = 0
     }
 
     public func noteStoppedBeforeUncommitted(_ stopped: Bool) {

@@ -201,6 +201,8 @@ public final class Recorder {
     /// was in progress has an unknown outcome. Calls in progress were never written (they are
     /// written when they end), so nothing of them remains. Replay applies the same closure.
     func closeAbandoned(sessionID id: Int64, at end: Double?) throws {
+        // The session's open rows, if any are still held, must be in the table to be closed.
+        try rows.drain()
         try database.execute("UPDATE agent_state_interval SET end_time = max(start_time, coalesce(?, start_time)) WHERE session_id = ? AND end_time IS NULL", end, id)
         try database.execute("UPDATE queue_visit SET outcome = 'unknown' WHERE session_id = ? AND outcome IS NULL", id)
     }

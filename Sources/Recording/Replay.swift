@@ -63,6 +63,8 @@ extension Recorder {
                 } else if let end = row.endedAt {
                     try closeDerivedState(at: end)
                 }
+                // What is still open is written before the next session's state is read.
+                try self.rows.drain()
                 session = nil
                 queueLog = nil
                 derived = DerivedState()

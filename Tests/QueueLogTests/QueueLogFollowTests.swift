@@ -124,7 +124,7 @@ extension QueueLogFollowTests {
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
 
         // The import's task cancels itself as it reads its 15,000th line (what SIGTERM does to
-        // it): it goes on to its next commit, at 20,000 lines, and stops there.
+        // it): it goes on to its next commit, at 20,000 lines (a commit every 10,000), and stops there.
         let linesSeen = Mutex(0)
         let now: @Sendable () -> Double = {
             let count = linesSeen.withLock { value in
@@ -136,7 +136,7 @@ extension QueueLogFollowTests {
         }
         let first = try await Task {
             let (database, _) = try Database.openWriter(path: db)
-            let writer = try QueueLogWriter(database: database, now: now, logger: Logger(label: "test"))
+            let writer = try QueueLogWriter(database: database, now: now, commitEvery: 10_000, logger: Logger(label: "test"))
             return try await QueueLogImportRun.files([file], follow: false, writer: writer, polling: QueueLogPolling(interval: .seconds(1)))
         }.value
         #expect(first.linesRead == 20_000)

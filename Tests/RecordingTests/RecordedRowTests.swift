@@ -55,6 +55,12 @@ struct RecordedRowTests {
                             windowS: Int(d.int()), sessionID: d.int(), journalSeq: d.int()),
             VisitStarted(visitID: d.int(), ipbx: d.text(), queueID: d.text(), uniqueID: d.text(), callerNumber: d.text(),
                          callerName: d.text(), joinTime: d.real(), sessionID: d.int()),
+            {
+                var visit = VisitRecorded(VisitStarted(visitID: d.int(), ipbx: d.text(), queueID: d.text(), uniqueID: d.text(), callerNumber: d.text(),
+                                                       callerName: d.text(), joinTime: d.real(), sessionID: d.int()))
+                (visit.leaveTime, visit.outcome, visit.agentID, visit.answeredAt, visit.callID) = (d.real(), d.text(), d.text(), d.real(), d.int())
+                return visit
+            }(),
             VisitContinued(sessionID: d.int(), visitID: d.int()),
             VisitLeft(leaveTime: d.real(), visitID: d.int()),
             VisitAnswered(agentID: d.text(), answeredAt: d.real(), visitID: d.int()),

@@ -30,6 +30,10 @@ struct QueueLogState {
     /// database, two sources"); and whether the last line read fell in one.
     var ctiSpans: [(start: Double, end: Double)] = []
     var insideCTI = false
+    /// No agent's wrap-up ends before this time: a line before it need not look at every
+    /// agent for one that ended (`advanceQueueLogClock`). Lowered by a new wrap-up; a wrap-up
+    /// cut short only makes it early, which costs one look.
+    var wrapupsDueFrom = -Double.infinity
 
     /// The CTI session's span that holds `time`, if any.
     func ctiSpan(at time: Double) -> (start: Double, end: Double)? {
@@ -128,6 +132,7 @@ extension QueueLogState {
                 agent.callID = fields["call_id"]?.string
                 agent.wrapupUntil = fields["wrapup_until"]?.double
                 agents[number] = agent
+                wrapupsDueFrom = -.infinity
             }
         }
         lastRowID = root["last_row_id"]?.int

@@ -235,14 +235,22 @@ extension Recorder {
     /// Wrap-ups that ended before `time` end at their own instant, and intervals are cut at
     /// every UTC hour passed, in time order.
     private func advanceQueueLogClock(to time: Double, _ context: MessageContext) throws {
-        while let state = queueLog {
+        while let state = queueLog, time >= state.wrapupsDueFrom {
             var due: (number: String, end: Double)?
+            var next = Double.infinity
             for (number, agent) in state.agents {
-                guard let end = agent.wrapupUntil, end <= time else { continue }
+                guard let end = agent.wrapupUntil else { continue }
+                guard end <= time else {
+                    next = min(next, end)
+                    continue
+                }
                 if let current = due, (current.end, current.number) <= (end, number) { continue }
                 due = (number, end)
             }
-            guard let due else { break }
+            guard let due else {
+                queueLog?.wrapupsDueFrom = next
+                break
+            }
             try cutIntervalsAtHours(upTo: max(due.end, derived.latestEventTime), context)
             queueLog?.agents[due.number]?.wrapupUntil = nil
             try updateQueueLogAgent(due.number, at: max(due.end, derived.latestEventTime), began: true, context)
@@ -332,6 +340,9 @@ extension Recorder {
             guard let number = agentNumber(line.agent), let seconds = line.seconds(1), seconds > 0 else { return }
             try inferLoggedIn(number, context)
             queueLog?.agents[number]?.wrapupUntil = time + seconds
+            if let dueFrom = queueLog?.wrapupsDueFrom, time + seconds < dueFrom {
+                queueLog?.wrapupsDueFrom = time + seconds
+            }
             try updateQueueLogAgent(number, at: time, began: true, context)
         case "QUEUESTART":
             // Asterisk (re)started: what was in progress in its previous run ended before.
@@ -421,15 +432,18 @@ extension Recorder {
     /// is nobody; any other text (a member name) is itself.
     func agentNumber(_ raw: String) -> String? {
         if raw.isEmpty || raw == "NONE" { return nil }
-        guard let slash = raw.firstIndex(of: "/") else { return raw }
-        var rest = raw[raw.index(after: slash)...]
-        if let end = rest.firstIndex(where: { $0 == "@" || $0 == "/" }) {
+        // On the bytes: every separator is ASCII, and Character-wise search was a tenth of
+        // the line's interpretation.
+        let bytes = raw.utf8
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return raw }
+        var rest = bytes[bytes.index(after: slash)...]
+        if let end = rest.firstIndex(where: { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: "/") }) {
             rest = rest[..<end]
         }
         if raw.hasPrefix("Local/id-") {
-            return queueLog?.agentNumbersByID[String(rest.dropFirst(3))]
+            return queueLog?.agentNumbersByID[String(decoding: rest.dropFirst(3), as: UTF8.self)]
         }
-        return rest.isEmpty ? nil : String(rest)
+        return rest.isEmpty ? nil : String(decoding: rest, as: UTF8.self)
     }
 
     /// The agent numbered `number`, with a row in `agent` (written the first time).

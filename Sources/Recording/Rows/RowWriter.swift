@@ -10,6 +10,8 @@ final class RowWriter {
     private(set) var buffer = RowBuffer()
     let executor: RowExecutor
     private(set) var pipeline: RowPipeline?
+    /// Intervals and visits opened in this batch, written once they end or at the commit.
+    private var open = OpenRows()
     /// A buffer this large is handed over without waiting for the commit, so the pipeline's
     /// thread starts on a batch while the recorder is still making it. Each hand-off may wake
     /// the other thread, which costs a system call or two: larger buffers, fewer wake-ups.
@@ -19,11 +21,31 @@ final class RowWriter {
         executor = try RowExecutor(database: database)
     }
 
-    /// Writes `row` (at once, or on the pipeline's thread).
+    /// Writes `row` (at once, or on the pipeline's thread), or folds it into an open row
+    /// (`OpenRows`).
     @inline(__always)
     func write<Row: RecordedRow>(_ row: Row) throws {
+        switch open.fold(row) {
+        case .held: return
+        case .unchanged(let row): try encode(row)
+        case .interval(let row): try encode(row)
+        case .visit(let row): try encode(row)
+        }
+    }
+
+    @inline(__always)
+    private func encode<Row: RecordedRow>(_ row: Row) throws {
         buffer.append(row)
         try commandAdded()
+    }
+
+    /// Writes the open rows as they stand: before a commit, and before the recorder reads
+    /// the database.
+    private func writeOpenRows() throws {
+        guard !open.isEmpty else { return }
+        let held = open.takeAll()
+        for row in held.intervals { try encode(row) }
+        for row in held.visits { try encode(row) }
     }
 
     func begin() throws {
@@ -32,6 +54,7 @@ final class RowWriter {
     }
 
     func commit() throws {
+        try writeOpenRows()
         buffer.appendKind(.commit)
         if let pipeline {
             buffer = try pipeline.submit(buffer, commits: true)
@@ -63,6 +86,7 @@ final class RowWriter {
     /// Waits until everything encoded so far has run, so that the caller may use the
     /// connection itself. Throws the pipeline's failure, if any.
     func drain() throws {
+        try writeOpenRows()
         guard let pipeline else { return }
         try handOff()
         try pipeline.drain()
@@ -72,6 +96,7 @@ final class RowWriter {
     /// abandoned. What the pipeline was given before runs first (it may hold a commit), unless
     /// it failed, in which case it dropped the rest itself.
     func rollBackPending() {
+        open.removeAll()
         buffer.removeAll()
         if let pipeline {
             try? pipeline.drain()

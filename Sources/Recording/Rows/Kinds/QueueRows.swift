@@ -48,6 +48,53 @@ struct VisitStarted: RecordedRow {
     ]
 }
 
+/// A visit written whole, once it ended in the batch that began it (`OpenRows`), or as it
+/// stands when the batch commits first.
+struct VisitRecorded: RecordedRow {
+    var visitID: Int64
+    var ipbx: String
+    var queueID: String
+    var uniqueID: String?
+    var callerNumber: String?
+    var callerName: String?
+    var joinTime: Double
+    var leaveTime: Double?
+    var outcome: String?
+    var agentID: String?
+    var answeredAt: Double?
+    var sessionID: Int64
+    var callID: Int64?
+
+    init(_ started: VisitStarted) {
+        visitID = started.visitID
+        ipbx = started.ipbx
+        queueID = started.queueID
+        uniqueID = started.uniqueID
+        callerNumber = started.callerNumber
+        callerName = started.callerName
+        joinTime = started.joinTime
+        sessionID = started.sessionID
+    }
+
+    static let rowKind = RowKind.visitRecorded
+    static let sql = RowSQL.insert(into: "queue_visit", columns)
+    static let columns: [RowColumn<Self>] = [
+        .init("visit_id") { $0.visitID },
+        .init("ipbx") { $0.ipbx },
+        .init("queue_id") { $0.queueID },
+        .init("uniqueid") { $0.uniqueID },
+        .init("caller_number") { $0.callerNumber },
+        .init("caller_name") { $0.callerName },
+        .init("join_time") { $0.joinTime },
+        .init("leave_time") { $0.leaveTime },
+        .init("outcome") { $0.outcome },
+        .init("agent_id") { $0.agentID },
+        .init("answered_at") { $0.answeredAt },
+        .init("session_id") { $0.sessionID },
+        .init("call_id") { $0.callID },
+    ]
+}
+
 /// A caller still waiting when an earlier session ended: the same visit goes on.
 struct VisitContinued: RecordedRow {
     var sessionID: Int64
