@@ -57,6 +57,12 @@ public struct XiVOScenarioRow: Sendable, Equatable {
     public var fileLine: String {
         ([String(format: "%.6f", time), callID, queueName, agent, event] + data).joined(separator: "|")
     }
+
+    /// The row of XiVO's queue_log table: `[time, callid, queuename, agent, event, data1...data5]`,
+    /// the time as the naive wall clock XiVO writes.
+    public var tableRow: [String] {
+        [localTime, callID, queueName, agent, event] + data
+    }
 }
 
 /// Runs a scenario: its rows into a database through a `Source`, then `callstats report
@@ -64,9 +70,10 @@ public struct XiVOScenarioRow: Sendable, Equatable {
 /// XiVO's display rules (whole seconds truncated as `HH:MM:SS`, percentages as `intval %`).
 public struct XiVOScenarioRunner: Sendable {
     /// Puts the rows (in time order, as Asterisk appends them) into a fresh database in `folder`
-    /// and returns its path: a queue_log file imported by the binary, or (later) the same rows
-    /// in PostgreSQL's queue_log table. `zone` is the PBX's, the zone of the rows' naive times.
-    public typealias Source = @Sendable (_ rows: [XiVOScenarioRow], _ zone: String, _ folder: TemporaryFolder, _ binary: CallStatsBinary) throws -> String
+    /// through the real binary, and returns its path: a queue_log file (`file`), or the same
+    /// rows in PostgreSQL's queue_log table (`postgres`). `zone` is the PBX's, the zone of the
+    /// rows' naive times.
+    public typealias Source = @Sendable (_ rows: [XiVOScenarioRow], _ zone: String, _ folder: TemporaryFolder, _ binary: CallStatsBinary) async throws -> String
 
     /// A zone with an offset, so that the naive times are really converted (no DST change on
     /// any scenario's day).
@@ -85,9 +92,41 @@ public struct XiVOScenarioRunner: Sendable {
         let file = folder.path("queue_log")
         try Data(rows.map { $0.fileLine + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: file))
         let database = folder.path("calls.db")
-        let result = try binary.run(["import", "queue-log", "--db", database, "--pbx-tz", zone, file])
-        guard result.status == 0 else { throw Failure("import failed: \(result.stderr)") }
+        try await importRows(rows.count, binary, ["import", "queue-log", "--db", database, "--pbx-tz", zone, file], summary: "1 file, \(rows.count) lines read")
         return database
+    }
+
+    /// The PostgreSQL source: the rows in the queue_log table of a fresh database on the test
+    /// server (`PostgresTestServer`), its `time` column declared as XiVO's text or Wazo's
+    /// timestamptz, then `callstats import queue-log --postgres URL --password-file F --pbx-tz`.
+    public static func postgres(_ time: PostgresTestDatabase.TimeColumn) -> Source {
+        { rows, zone, folder, binary in
+            let table = try await PostgresTestServer.database()
+            try await table.createQueueLogTable(time)
+            // The naive wall clock as XiVO writes it; a timestamptz column reads it in the
+            // PBX's zone, as Wazo's server does in its own.
+            try await table.insert(rows.map(\.tableRow), zone: zone)
+            let passwordFile = folder.path("password")
+            try Data((PostgresTestServer.password + "\n").utf8).write(to: URL(fileURLWithPath: passwordFile))
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
+            let database = folder.path("calls.db")
+            try await importRows(rows.count, binary, [
+                "import", "queue-log", "--db", database, "--postgres", table.url, "--password-file", passwordFile, "--pbx-tz", zone,
+            ], summary: "\(rows.count) rows read")
+            return database
+        }
+    }
+
+    /// Runs an import and requires its summary to count every row read and added, none
+    /// unreadable: a row lost on the way fails here, before any figure is compared.
+    static func importRows(_ count: Int, _ binary: CallStatsBinary, _ arguments: [String], summary: String) async throws {
+        var environment = ProcessInfo.processInfo.environment
+        // The password comes from the file alone.
+        environment["PGPASSWORD"] = nil
+        let result = try await offPool { [environment] in try binary.run(arguments, environment: environment) }
+        guard result.status == 0 else { throw Failure("import failed: \(result.stderr)") }
+        let expected = "\(summary), \(count) added, 0 unreadable"
+        guard result.stdout.contains(expected) else { throw Failure("import printed \(result.stdout), not \(expected)") }
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -101,18 +140,21 @@ public struct XiVOScenarioRunner: Sendable {
         public var mismatches: [String] = []
     }
 
-    public func run(_ scenario: XiVOScenario, now: Date = Date()) throws -> Outcome {
+    public func run(_ scenario: XiVOScenario, now: Date = Date()) async throws -> Outcome {
         let folder = try TemporaryFolder()
         // The folder holds the database: it lives until every table is compared.
         defer { withExtendedLifetime(folder) {} }
         let zone = Self.zone
         let rows = try Self.rows(scenario, zone: zone, now: now)
-        let database = try source(rows, zone, folder, binary)
-        var outcome = Outcome()
-        for check in scenario.expected.checks {
-            try compare(check, scenario: scenario, database: database, zone: zone, now: now, into: &outcome)
+        let database = try await source(rows, zone, folder, binary)
+        // Each table is reports run as child processes and waited for: off the cooperative pool.
+        return try await offPool { [self] in
+            var outcome = Outcome()
+            for check in scenario.expected.checks {
+                try compare(check, scenario: scenario, database: database, zone: zone, now: now, into: &outcome)
+            }
+            return outcome
         }
-        return outcome
     }
 
     // MARK: Rows
