@@ -109,6 +109,7 @@ public enum QueueLogImportRun {
                 waits = 0
             }
             if follow {
+                if batch.rowsSeen < batchSize { try await writer.caughtUp() }
                 try await writer.notePolled()
             }
             if batch.rowsSeen == batchSize && !batch.waiting {

@@ -29,20 +29,19 @@ public actor QueueLogWriter {
     /// When the follower's last look was written (`status` reads it; every few seconds is enough).
     private var polledWrittenAt: Double?
     static let polledEvery: Double = 5
+    static let catchUpPageCacheKiB = 65_536
+    private var following = false
 
     public init(database: sending Database, now: @escaping @Sendable () -> Double, commitEvery: Int = QueueLogFileImport.defaultCommitEvery, logger: Logger) throws {
         self.now = now
         self.commitEvery = commitEvery
+        // Catching up with a long history, a batch touches index pages all over the tables
+        // (visits by caller number); with 64 MiB of cache rather than 16 fewer are read again and
+        // spilled before the commit: 15 % more lines/s on 96 days of the simulator's queue_log.
+        // Following (`caughtUp`) goes back to the collector's cache, memory a live PBX pays for.
+        try database.setPageCache(kibibytes: Self.catchUpPageCacheKiB)
         recorder = try Recorder(database: database, logger: logger)
-        if database.path.isEmpty || database.path == ":memory:" {
-            checkpointer = nil
-        } else {
-            let checkpointer = BackgroundCheckpointer(databasePath: database.path)
-            try database.leaveCheckpointsToBackground()
-            checkpointer.start()
-            recorder.checkpointer = checkpointer
-            self.checkpointer = checkpointer
-        }
+        checkpointer = try recorder.checkpointInBackground()
         // SQLite's half of the work runs on a thread of its own while the next lines are read
         // and interpreted, as in the collector: 1.6 to 1.9 times the lines per second.
         backgroundWrites = recorder.startWritingInBackground()
@@ -63,6 +62,7 @@ public actor QueueLogWriter {
     }
 
     public func beginFollowing(path: String) throws {
+        try caughtUp()
         try files.beginFollowing(path: path)
         try notePolled()
     }
@@ -72,6 +72,14 @@ public actor QueueLogWriter {
         let count = try files.followStep()
         try notePolled()
         return count
+    }
+
+    /// What there was to read is read: from now on the import follows a live source, a few
+    /// lines at a time, with the page cache every live writer has.
+    public func caughtUp() throws {
+        guard !following else { return }
+        try recorder.setPageCache(kibibytes: Database.writerPageCacheKiB)
+        following = true
     }
 
     /// The follower looked at its source: written every `polledEvery` seconds at most.

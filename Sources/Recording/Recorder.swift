@@ -63,6 +63,18 @@ public final class Recorder {
         }
     }
 
+    /// From now on the WAL is copied into the database file on a thread of its own, so
+    /// commits never wait for a checkpoint (nil for a database in memory, which has no WAL).
+    /// The caller stops the returned checkpointer before the connection closes.
+    public func checkpointInBackground() throws -> BackgroundCheckpointer? {
+        guard !database.path.isEmpty, database.path != ":memory:" else { return nil }
+        let checkpointer = BackgroundCheckpointer(databasePath: database.path)
+        try database.leaveCheckpointsToBackground()
+        checkpointer.start()
+        self.checkpointer = checkpointer
+        return checkpointer
+    }
+
     /// From now on rows are written on a thread of their own, while the recorder goes on with
     /// the next lines (live collection). Until the session ends (`endSession` waits for its
     /// rows), a batch is committed some moments after `commit()` returns; a database failure
@@ -88,6 +100,13 @@ public final class Recorder {
     /// Waits until every row recorded so far is written (committed, for a committed batch).
     public func waitForWrites() throws {
         try rows.drain()
+    }
+
+    /// Sets the writer connection's page cache, once what is queued is written (the row
+    /// thread uses the connection).
+    public func setPageCache(kibibytes: Int) throws {
+        try rows.drain()
+        try database.setPageCache(kibibytes: kibibytes)
     }
 
     // MARK: Sessions

@@ -44,15 +44,7 @@ public actor RecordingWriter {
         self.logger = logger
         self.database = database
         self.recorder = try Recorder(database: database, options: options, logger: logger)
-        if database.path.isEmpty || database.path == ":memory:" {
-            checkpointer = nil
-        } else {
-            let checkpointer = BackgroundCheckpointer(databasePath: database.path)
-            try database.leaveCheckpointsToBackground()
-            checkpointer.start()
-            recorder.checkpointer = checkpointer
-            self.checkpointer = checkpointer
-        }
+        checkpointer = try recorder.checkpointInBackground()
         // Interpreting lines and writing rows each get a core.
         backgroundWrites = recorder.startWritingInBackground()
     }

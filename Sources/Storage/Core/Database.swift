@@ -132,12 +132,20 @@ public final class Database {
             // them from the OS for every message. Measured on a 2.4M-line day (a 900 MB
             // database), 32 and 128 MiB were no faster, and the collector must stay under
             // 100 MB of memory.
-            try execute(sql: "PRAGMA cache_size = -16384")
+            try setPageCache(kibibytes: Self.writerPageCacheKiB)
             if expected == "wal" { refuseCommitsOnceMoved() }
         case .readOnly:
             try execute(sql: "PRAGMA query_only = ON")
             try execute(sql: "PRAGMA foreign_keys = ON")
         }
+    }
+
+    /// The writer's page cache (see `init`).
+    public static let writerPageCacheKiB = 16_384
+
+    /// Sets this connection's page cache (`PRAGMA cache_size`, in KiB).
+    public func setPageCache(kibibytes: Int) throws(StorageError) {
+        try execute(sql: "PRAGMA cache_size = -\(max(kibibytes, 1))")
     }
 
     // MARK: Statements
