@@ -37,7 +37,7 @@ public final class BackgroundCheckpointer: @unchecked Sendable {
 
     /// - Parameters:
     ///   - restartAbovePages: how long the WAL may grow before the writer restarts it (the
-    ///     default is 256 MiB of 4 KiB pages, about 8 s of the busiest simulated day).
+    ///     default is 512 MiB of 8 KiB pages).
     ///   - interval: how long a pass waits for more commits before checkpointing what it
     ///     has. A page that several commits wrote (an index's) is copied once per pass, so
     ///     passes a second apart copy a third of what passes every 0.1 s did at full load.
