@@ -51,7 +51,7 @@ public final class QueueLogFileImport {
     let commitEvery: Int
     /// A commit writes every page the batch changed (the indexes' among them) once: fewer,
     /// larger batches write fewer pages. 50,000 lines of a busy center are a few hours of it;
-    /// against 10,000, 17 % more lines/s (BENCHMARKS.md "queue_log import").
+    /// 24 simulated days took 6.1 s instead of 7.3 with 10,000 (BENCHMARKS.md "queue_log import").
     public static let defaultCommitEvery = 50_000
     public private(set) var summary = QueueLogImportSummary()
     private var source: QueueLogSourceInfo?
