@@ -101,8 +101,8 @@ public final class PostgresTestServer: Sendable {
         }
     }
 
-    /// initdb, then `postgres` under a shell that stops it (fast shutdown) and removes the
-    /// cluster when its standard input closes: when this process ends, however it ends.
+    /// initdb, then `postgres` as the child of a shell that stops it (fast shutdown) and
+    /// removes the cluster when its standard input closes: when this process ends, however it ends.
     static func start() throws -> PostgresTestServer {
         let initdb = try tool.require()
         let bin = (initdb as NSString).deletingLastPathComponent
@@ -132,38 +132,34 @@ public final class PostgresTestServer: Sendable {
             guard setup.status == 0 else { throw TestFailure("initdb failed: \(setup.output)") }
             let port = try freePort()
             let log = Pipe()
-            let process = Process()
-            process.arguments = [bin + "/postgres", "-D", data, "-p", String(port), "-k", data, "-c", "listen_addresses=127.0.0.1",
-                                 "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"]
+            var server = [bin + "/postgres", "-D", data, "-p", String(port), "-k", data, "-c", "listen_addresses=127.0.0.1",
+                          "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"]
             if let owner {
-                // setpriv execs the server (runuser would stay its parent): the process is the server.
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-                process.arguments = ["--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--clear-groups", "--"] + (process.arguments ?? [])
-            } else {
-                process.executableURL = URL(fileURLWithPath: bin + "/postgres")
-                process.arguments = Array((process.arguments ?? []).dropFirst())
+                // setpriv execs the server (runuser would stay its parent): the child is the server.
+                server = ["/usr/bin/setpriv", "--reuid=\(owner.uid)", "--regid=\(owner.gid)", "--clear-groups", "--"] + server
             }
+            // A shell runs the server in the foreground, so it learns of its exit without a
+            // signal (the signals this process blocks, SIGCHLD among them, stay blocked in its
+            // children; the `wait` builtin would never return). Its background reader stops the
+            // server (fast shutdown, to the pid the server wrote) when the shell's standard input
+            // closes: this process ended, however it ended. Then the shell removes the cluster.
+            // A server that exits by itself ends the shell too, so its log ends.
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", """
+                exec 3<&0
+                (read -r _ <&3; kill -INT "$(head -n 1 "$0/data/postmaster.pid")") >/dev/null 2>&1 &
+                stopper=$!
+                "$@" </dev/null 3<&-
+                kill "$stopper" 2>/dev/null
+                rm -rf "$0"
+                """, folder] + server
             process.currentDirectoryURL = URL(fileURLWithPath: "/")
-            process.standardInput = FileHandle.nullDevice
+            let input = Pipe()
+            process.standardInput = input
             process.standardOutput = log
             process.standardError = log
             try process.run()
-            // Stops the server (fast shutdown) and removes the cluster when its standard input
-            // closes: when this process ends, however it ends. No signal reaches it: only `read`
-            // and `kill`, which work whatever signals this process blocks.
-            let watcher = Process()
-            watcher.executableURL = URL(fileURLWithPath: "/bin/sh")
-            watcher.arguments = ["-c", """
-                read -r _
-                kill -INT "$1" 2>/dev/null
-                while kill -0 "$1" 2>/dev/null; do sleep 0.1; done
-                rm -rf "$3"
-                """, "sh", String(process.processIdentifier), data, folder]
-            let input = Pipe()
-            watcher.standardInput = input
-            watcher.standardOutput = FileHandle.nullDevice
-            watcher.standardError = FileHandle.nullDevice
-            try watcher.run()
             let (ready, said) = Self.awaitReady(log.fileHandleForReading)
             if ready {
                 return PostgresTestServer(port: port, keepAlive: input.fileHandleForWriting)

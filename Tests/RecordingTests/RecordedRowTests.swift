@@ -54,13 +54,8 @@ struct RecordedRowTests {
             QueueStatSample(ipbx: d.text(), queueID: d.text(), key: d.text(), eventTime: d.real(), value: d.real(),
                             windowS: Int(d.int()), sessionID: d.int(), journalSeq: d.int()),
             VisitStarted(visitID: d.int(), ipbx: d.text(), queueID: d.text(), uniqueID: d.text(), callerNumber: d.text(),
-                         callerName: d.text(), joinTime: d.real(), sessionID: d.int()),
-            {
-                var visit = VisitRecorded(VisitStarted(visitID: d.int(), ipbx: d.text(), queueID: d.text(), uniqueID: d.text(), callerNumber: d.text(),
-                                                       callerName: d.text(), joinTime: d.real(), sessionID: d.int()))
-                (visit.leaveTime, visit.outcome, visit.agentID, visit.answeredAt, visit.callID) = (d.real(), d.text(), d.text(), d.real(), d.int())
-                return visit
-            }(),
+                         callerName: d.text(), joinTime: d.real(), sessionID: d.int(), leaveTime: d.real(), outcome: d.text(),
+                         agentID: d.text(), answeredAt: d.real(), callID: d.int()),
             VisitContinued(sessionID: d.int(), visitID: d.int()),
             VisitLeft(leaveTime: d.real(), visitID: d.int()),
             VisitAnswered(agentID: d.text(), answeredAt: d.real(), visitID: d.int()),

@@ -13,7 +13,7 @@
 /// recorded, and the recorder's own reads of the database come after a `drain`.
 struct OpenRows {
     private var intervals: [Int64: IntervalOpened] = [:]
-    private var visits: [Int64: VisitRecorded] = [:]
+    private var visits: [Int64: VisitStarted] = [:]
 
     var isEmpty: Bool { intervals.isEmpty && visits.isEmpty }
 
@@ -25,7 +25,7 @@ struct OpenRows {
         case unchanged(Row)
         /// The statement completed a held interval or visit: the whole row.
         case interval(IntervalOpened)
-        case visit(VisitRecorded)
+        case visit(VisitStarted)
     }
 
     /// Applies `row` to the held row it addresses, if any. Generic so that, specialized for
@@ -49,7 +49,7 @@ struct OpenRows {
             // A held interval is open already.
             guard intervals[reopened.id] != nil else { return .unchanged(row) }
         case let started as VisitStarted:
-            visits[started.visitID] = VisitRecorded(started)
+            visits[started.visitID] = started
         case let left as VisitLeft:
             guard visits[left.visitID] != nil else { return .unchanged(row) }
             visits[left.visitID]?.leaveTime = left.leaveTime
@@ -90,7 +90,7 @@ struct OpenRows {
     }
 
     /// Every held row as it stands, in id order; forgotten here.
-    mutating func takeAll() -> (intervals: [IntervalOpened], visits: [VisitRecorded]) {
+    mutating func takeAll() -> (intervals: [IntervalOpened], visits: [VisitStarted]) {
         let held = (intervals.keys.sorted().compactMap { intervals[$0] }, visits.keys.sorted().compactMap { visits[$0] })
         removeAll()
         return held

@@ -23,7 +23,8 @@ struct QueueStatSample: RecordedRow {
     ]
 }
 
-/// A caller's stay in a queue (metrics.md "Queue visits"), from its join.
+/// A caller's stay in a queue (metrics.md "Queue visits"): from its join, its end still to
+/// come, or whole when it ended in the batch that began it (`OpenRows`).
 struct VisitStarted: RecordedRow {
     var visitID: Int64
     var ipbx: String
@@ -33,6 +34,11 @@ struct VisitStarted: RecordedRow {
     var callerName: String?
     var joinTime: Double
     var sessionID: Int64
+    var leaveTime: Double? = nil
+    var outcome: String? = nil
+    var agentID: String? = nil
+    var answeredAt: Double? = nil
+    var callID: Int64? = nil
 
     static let rowKind = RowKind.visitStarted
     static let sql = RowSQL.insert(into: "queue_visit", columns)
@@ -45,52 +51,10 @@ struct VisitStarted: RecordedRow {
         .init("caller_name") { $0.callerName },
         .init("join_time") { $0.joinTime },
         .init("session_id") { $0.sessionID },
-    ]
-}
-
-/// A visit written whole, once it ended in the batch that began it (`OpenRows`), or as it
-/// stands when the batch commits first.
-struct VisitRecorded: RecordedRow {
-    var visitID: Int64
-    var ipbx: String
-    var queueID: String
-    var uniqueID: String?
-    var callerNumber: String?
-    var callerName: String?
-    var joinTime: Double
-    var leaveTime: Double?
-    var outcome: String?
-    var agentID: String?
-    var answeredAt: Double?
-    var sessionID: Int64
-    var callID: Int64?
-
-    init(_ started: VisitStarted) {
-        visitID = started.visitID
-        ipbx = started.ipbx
-        queueID = started.queueID
-        uniqueID = started.uniqueID
-        callerNumber = started.callerNumber
-        callerName = started.callerName
-        joinTime = started.joinTime
-        sessionID = started.sessionID
-    }
-
-    static let rowKind = RowKind.visitRecorded
-    static let sql = RowSQL.insert(into: "queue_visit", columns)
-    static let columns: [RowColumn<Self>] = [
-        .init("visit_id") { $0.visitID },
-        .init("ipbx") { $0.ipbx },
-        .init("queue_id") { $0.queueID },
-        .init("uniqueid") { $0.uniqueID },
-        .init("caller_number") { $0.callerNumber },
-        .init("caller_name") { $0.callerName },
-        .init("join_time") { $0.joinTime },
         .init("leave_time") { $0.leaveTime },
         .init("outcome") { $0.outcome },
         .init("agent_id") { $0.agentID },
         .init("answered_at") { $0.answeredAt },
-        .init("session_id") { $0.sessionID },
         .init("call_id") { $0.callID },
     ]
 }

@@ -14,7 +14,7 @@ enum RowKind: UInt8, CaseIterable {
     case channelEvent, channelEventCall, call, callRing
 
     case queueStatSample
-    case visitStarted, visitRecorded, visitContinued, visitLeft, visitAnswered, visitAbandoned, visitUnknown, visitLeftUnknown, visitCall, visitDropped
+    case visitStarted, visitContinued, visitLeft, visitAnswered, visitAbandoned, visitUnknown, visitLeftUnknown, visitCall, visitDropped
 
     case userConfig, phoneConfig, agentConfig, queueConfig, queueMemberConfig
     case userStatus, phoneStatus, agentStatus
@@ -47,7 +47,6 @@ enum RowKind: UInt8, CaseIterable {
         case .callRing: return CallRingRow.self
         case .queueStatSample: return QueueStatSample.self
         case .visitStarted: return VisitStarted.self
-        case .visitRecorded: return VisitRecorded.self
         case .visitContinued: return VisitContinued.self
         case .visitLeft: return VisitLeft.self
         case .visitAnswered: return VisitAnswered.self
