@@ -60,6 +60,8 @@ public final class QueueLogFileImport {
     private var server = "queue_log"
     /// The file `--follow` reads as Asterisk appends to it.
     private var followed: Followed?
+    /// Indexes built once the files are read rather than row by row, when set.
+    var catchUpIndexes: CatchUpIndexes?
 
     public init(recorder: Recorder, now: @escaping () -> Double, commitEvery: Int = defaultCommitEvery, logger: Logger = Logger(label: "callstats.import")) {
         self.recorder = recorder
@@ -113,12 +115,14 @@ public final class QueueLogFileImport {
         server = Self.serverName(paths)
     }
 
-    /// Ends the session, if one was begun (`end_of_input`, or `shutdown` after `--follow`).
+    /// Ends the session, if one was begun (`end_of_input`, or `shutdown` after `--follow`),
+    /// and builds what the import left unbuilt.
     public func finish(reason: String) throws {
         if sessionOpen {
             try recorder.endSession(reason: reason, at: nil)
             sessionOpen = false
         }
+        try catchUpIndexes?.build()
     }
 
     static func serverName(_ paths: [String]) -> String {
@@ -164,6 +168,7 @@ public final class QueueLogFileImport {
                 try recorder.commit()
                 linesSinceCommit = 0
                 wroteProgress = true
+                if followed == nil { try catchUpIndexes?.committedWhileCatchingUp() }
                 // Runs within the caller's task (an actor's method): SIGTERM cancelled it.
                 if Task.isCancelled { break }
             }

@@ -31,10 +31,15 @@ public actor QueueLogWriter {
     static let polledEvery: Double = 5
     static let catchUpPageCacheKiB = 65_536
     private var following = false
+    private let indexes: CatchUpIndexes
 
-    public init(database: sending Database, now: @escaping @Sendable () -> Double, commitEvery: Int = QueueLogFileImport.defaultCommitEvery, logger: Logger) throws {
+    /// `deferIndexesAfterVisits`: the visits an import adds before it may build the caller-number
+    /// index at its end rather than row by row (`CatchUpIndexes`).
+    public init(database: sending Database, now: @escaping @Sendable () -> Double, commitEvery: Int = QueueLogFileImport.defaultCommitEvery,
+                deferIndexesAfterVisits: Int64 = 50_000, logger: Logger) throws {
         self.now = now
         self.commitEvery = commitEvery
+        let visitsBefore = try database.fetchInt64("SELECT max(visit_id) FROM queue_visit") ?? 0
         // Catching up with a long history, a batch touches index pages all over the tables
         // (visits by caller number); with 64 MiB of cache rather than 16 fewer are read again and
         // spilled before the commit: 15 % more lines/s on 96 days of the simulator's queue_log.
@@ -47,6 +52,8 @@ public actor QueueLogWriter {
         // instead of 20.4, BENCHMARKS.md "queue_log import").
         backgroundWrites = recorder.startWritingInBackground()
         files = QueueLogFileImport(recorder: recorder, now: now, commitEvery: commitEvery, logger: logger)
+        indexes = CatchUpIndexes(recorder: recorder, visitsBefore: visitsBefore, minimumVisits: deferIndexesAfterVisits)
+        files.catchUpIndexes = indexes
     }
 
     deinit {
@@ -79,6 +86,7 @@ public actor QueueLogWriter {
     /// lines at a time, with the page cache every live writer has.
     public func caughtUp() throws {
         guard !following else { return }
+        try indexes.build()
         try recorder.setPageCache(kibibytes: Database.writerPageCacheKiB)
         following = true
     }
@@ -142,6 +150,7 @@ public actor QueueLogWriter {
         rowsSinceCommit += rows.count
         if !more || rowsSinceCommit >= commitEvery {
             try commitRows()
+            if more && !following { try indexes.committedWhileCatchingUp() }
         }
         return lastRowID
     }
@@ -162,6 +171,7 @@ public actor QueueLogWriter {
             try recorder.endSession(reason: reason, at: nil)
             tableSessionOpen = false
         }
+        try indexes.build()
         return summary
     }
 }

@@ -109,6 +109,22 @@ public final class Recorder {
         try database.setPageCache(kibibytes: kibibytes)
     }
 
+    /// Drops the indexes named until `buildDeferredIndexes` (migration 0013), once what is
+    /// queued is written. Between two batches.
+    public func deferIndexes(_ names: [String]) throws {
+        try rows.drain()
+        try database.deferIndexes(names)
+    }
+
+    /// Builds the indexes `deferIndexes` dropped. Between two batches.
+    public func buildDeferredIndexes() throws {
+        try rows.drain()
+        try database.buildDeferredIndexes()
+    }
+
+    /// The id the next queue visit will get, in a session: the visits numbered so far.
+    public var nextVisitID: Int64? { ids?.nextVisitID }
+
     // MARK: Sessions
 
     /// Records the start of a collection session (a new TCP connection) and returns its id.

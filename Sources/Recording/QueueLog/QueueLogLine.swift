@@ -10,7 +10,11 @@ public struct QueueLogLine: Sendable, Equatable {
     public var callID: String
     public var queue: String
     public var agent: String
-    public var event: String
+    public var event: String {
+        didSet { kind = QueueLogEvent(name: event) }
+    }
+    /// `event`, as the interpreter reads it.
+    public private(set) var kind: QueueLogEvent
     public var data: [String]
 
     public init(time: Double, callID: String, queue: String, agent: String, event: String, data: [String]) {
@@ -19,6 +23,7 @@ public struct QueueLogLine: Sendable, Equatable {
         self.queue = queue
         self.agent = agent
         self.event = event
+        kind = QueueLogEvent(name: event)
         self.data = data
     }
 

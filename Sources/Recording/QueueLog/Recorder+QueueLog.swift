@@ -235,41 +235,41 @@ extension Recorder {
     /// Wrap-ups that ended before `time` end at their own instant, and intervals are cut at
     /// every UTC hour passed, in time order.
     private func advanceQueueLogClock(to time: Double, _ context: MessageContext) throws {
-        while let state = queueLog, time >= state.wrapupsDueFrom {
-            var due: (number: String, end: Double)?
-            var next = Double.infinity
-            for (number, agent) in state.agents {
-                guard let end = agent.wrapupUntil else { continue }
-                guard end <= time else {
-                    next = min(next, end)
-                    continue
-                }
-                if let current = due, (current.end, current.number) <= (end, number) { continue }
-                due = (number, end)
+        if let dueFrom = queueLog?.wrapupsDueFrom, time >= dueFrom {
+            for wrapup in wrapupsEnded(by: time) {
+                try cutIntervalsAtHours(upTo: max(wrapup.end, derived.latestEventTime), context)
+                queueLog?.agents[wrapup.number]?.wrapupUntil = nil
+                try updateQueueLogAgent(wrapup.number, at: max(wrapup.end, derived.latestEventTime), began: true, context)
             }
-            guard let due else {
-                queueLog?.wrapupsDueFrom = next
-                break
-            }
-            try cutIntervalsAtHours(upTo: max(due.end, derived.latestEventTime), context)
-            queueLog?.agents[due.number]?.wrapupUntil = nil
-            try updateQueueLogAgent(due.number, at: max(due.end, derived.latestEventTime), began: true, context)
         }
         derived.latestEventTime = max(derived.latestEventTime, time)
         try cutIntervalsAtHours(upTo: derived.latestEventTime, context)
     }
 
+    /// The wrap-ups that end by `time`, in time order, and when the next one ends. One look at
+    /// every agent: ending a wrap-up starts none, so those are all there is to end.
+    private func wrapupsEnded(by time: Double) -> [(end: Double, number: String)] {
+        var due: [(end: Double, number: String)] = []
+        var next = Double.infinity
+        for (number, agent) in queueLog?.agents ?? [:] {
+            guard let end = agent.wrapupUntil else { continue }
+            if end <= time { due.append((end, number)) } else { next = min(next, end) }
+        }
+        queueLog?.wrapupsDueFrom = next
+        return due.sorted { ($0.end, $0.number) < ($1.end, $1.number) }
+    }
+
     private func applyQueueLog(_ line: QueueLogLine, _ context: MessageContext) throws {
         let time = context.time
-        switch line.event {
-        case "ENTERQUEUE":
+        switch line.kind {
+        case .enterQueue:
             let queueID = try queueID(line.queue, context)
             let key = "u:" + line.callID
             guard derived.waiting[queueID]?[key] == nil else { return }
             let name = line.field(4)
             let visitID = try startQueueLogVisit(queueID: queueID, line: line, callerNumber: line.field(2), callerName: name, joinTime: time, context)
             derived.waiting[queueID, default: [:]][key] = OpenVisit(rowID: visitID, joinTime: time)
-        case "CONNECT":
+        case .connect:
             guard let number = agentNumber(line.agent) else { return }
             let queueID = try queueID(line.queue, context)
             let visitID: Int64
@@ -286,7 +286,7 @@ extension Recorder {
             queueLog?.agents[number]?.callID = line.callID
             queueLog?.agents[number]?.wrapupUntil = nil
             try updateQueueLogAgent(number, at: time, began: true, context)
-        case "COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER":
+        case .completeAgent, .completeCaller, .transfer, .blindTransfer, .attendedTransfer:
             guard let number = agentNumber(line.agent) else { return }
             let agent = try agent(number, context)
             if agent.callID == nil {
@@ -294,49 +294,49 @@ extension Recorder {
             }
             queueLog?.agents[number]?.callID = nil
             try updateQueueLogAgent(number, at: time, began: true, context)
-        case "ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "WITHDRAW", "LEAVEEMPTY":
+        case .abandon, .exitWithTimeout, .exitEmpty, .exitWithKey, .withdraw, .leaveEmpty:
             let queueID = try queueID(line.queue, context)
             if let visit = derived.waiting[queueID]?.removeValue(forKey: "u:" + line.callID) {
                 try rows.write(VisitLeft(leaveTime: max(time, visit.joinTime), visitID: visit.rowID))
                 try rows.write(VisitAbandoned(visitID: visit.rowID))
             }
-        case "RINGNOANSWER", "RINGCANCELED":
+        case .ringNoAnswer, .ringCanceled:
             // Only a logged-in, unpaused member is rung.
             guard let number = agentNumber(line.agent) else { return }
             try inferLoggedIn(number, context)
-        case "PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL":
+        case .pause, .unpause, .pauseAll, .unpauseAll:
             guard let number = agentNumber(line.agent) else { return }
             try inferLoggedIn(number, context)
-            switch line.event {
-            case "PAUSE": queueLog?.agents[number]?.pausedQueues.insert(line.queue)
-            case "UNPAUSE": queueLog?.agents[number]?.pausedQueues.remove(line.queue)
-            case "PAUSEALL": queueLog?.agents[number]?.pausedAll = true
+            switch line.kind {
+            case .pause: queueLog?.agents[number]?.pausedQueues.insert(line.queue)
+            case .unpause: queueLog?.agents[number]?.pausedQueues.remove(line.queue)
+            case .pauseAll: queueLog?.agents[number]?.pausedAll = true
             default:
                 queueLog?.agents[number]?.pausedAll = false
                 queueLog?.agents[number]?.pausedQueues = []
             }
             try updateQueueLogAgent(number, at: time, began: true, context)
-        case "AGENTLOGIN", "AGENTCALLBACKLOGIN":
+        case .agentLogin, .agentCallbackLogin:
             guard let number = agentNumber(line.agent) else { return }
             _ = try agent(number, context)
             queueLog?.agents[number]?.loggedIn = true
             try updateQueueLogAgent(number, at: time, began: true, context)
-        case "AGENTLOGOFF", "AGENTCALLBACKLOGOFF":
+        case .agentLogoff, .agentCallbackLogoff:
             guard let number = agentNumber(line.agent) else { return }
             let agentID = try agent(number, context).agentID
             queueLog?.agents[number] = QueueLogAgent(agentID: agentID)
             try updateQueueLogAgent(number, at: time, began: true, context)
-        case "ADDMEMBER", "REMOVEMEMBER":
+        case .addMember, .removeMember:
             guard let number = agentNumber(line.agent) else { return }
             _ = try agent(number, context)
-            if line.event == "ADDMEMBER" {
+            if line.kind == .addMember {
                 queueLog?.agents[number]?.memberships.insert(line.queue)
             } else {
                 queueLog?.agents[number]?.memberships.remove(line.queue)
                 queueLog?.agents[number]?.pausedQueues.remove(line.queue)
             }
             try updateQueueLogAgent(number, at: time, began: true, context)
-        case "WRAPUPSTART":
+        case .wrapupStart:
             guard let number = agentNumber(line.agent), let seconds = line.seconds(1), seconds > 0 else { return }
             try inferLoggedIn(number, context)
             queueLog?.agents[number]?.wrapupUntil = time + seconds
@@ -344,7 +344,7 @@ extension Recorder {
                 queueLog?.wrapupsDueFrom = time + seconds
             }
             try updateQueueLogAgent(number, at: time, began: true, context)
-        case "QUEUESTART":
+        case .queueStart:
             // Asterisk (re)started: what was in progress in its previous run ended before.
             try endQueueLogRun(at: time, context)
         default:
@@ -359,9 +359,9 @@ extension Recorder {
     /// "partial call").
     private func reconstructAnsweredVisit(_ line: QueueLogLine, agentID: String, _ context: MessageContext) throws {
         let (waitField, talkField): (Int, Int)
-        switch line.event {
-        case "COMPLETEAGENT", "COMPLETECALLER": (waitField, talkField) = (1, 2)
-        case "ATTENDEDTRANSFER" where line.field(1) == "LINK": (waitField, talkField) = (4, 5)
+        switch line.kind {
+        case .completeAgent, .completeCaller: (waitField, talkField) = (1, 2)
+        case .attendedTransfer where line.field(1) == "LINK": (waitField, talkField) = (4, 5)
         default: (waitField, talkField) = (3, 4)
         }
         guard let wait = line.seconds(waitField), let talk = line.seconds(talkField) else { return }

@@ -6,47 +6,47 @@ extension Recorder {
     /// Called after the line changed the agents' states (`applyQueueLog`), with its own time.
     func recordQueueLogFacts(_ line: QueueLogLine, _ context: MessageContext) throws {
         let time = line.time
-        switch line.event {
-        case "ENTERQUEUE":
+        switch line.kind {
+        case .enterQueue:
             try queueLogCallEntered(queueID: queueID(line.queue, context), callID: line.callID, at: time, context)
-        case "COMPLETEAGENT", "COMPLETECALLER", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER":
+        case .completeAgent, .completeCaller, .transfer, .blindTransfer, .attendedTransfer:
             let (waitField, talkField): (Int, Int)
-            switch line.event {
-            case "COMPLETEAGENT", "COMPLETECALLER": (waitField, talkField) = (1, 2)
-            case "ATTENDEDTRANSFER" where line.field(1) == "LINK": (waitField, talkField) = (4, 5)
+            switch line.kind {
+            case .completeAgent, .completeCaller: (waitField, talkField) = (1, 2)
+            case .attendedTransfer where line.field(1) == "LINK": (waitField, talkField) = (4, 5)
             default: (waitField, talkField) = (3, 4)
             }
             let agentID = try agentNumber(line.agent).map { try agent($0, context).agentID }
             try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "answered", at: time,
                                   wait: Self.seconds(line, waitField), talk: Self.leadingSeconds(line.field(talkField)), agentID: agentID, context)
-        case "ABANDON":
+        case .abandon:
             try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "abandoned", at: time,
                                   wait: Self.seconds(line, 3), talk: nil, agentID: nil, context)
-        case "EXITWITHTIMEOUT":
+        case .exitWithTimeout:
             try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "timeout", at: time,
                                   wait: Self.seconds(line, 3), talk: nil, agentID: nil, context)
-        case "LEAVEEMPTY":
+        case .leaveEmpty:
             // Its wait is from its ENTERQUEUE (the dialplan's line gives none).
             try queueLogCallEnded(queueID: queueID(line.queue, context), callID: line.callID, status: "leaveempty", at: time,
                                   wait: nil, talk: nil, agentID: nil, context)
-        case "EXITWITHKEY", "WITHDRAW":
+        case .exitWithKey, .withdraw:
             // Ended, and XiVO counts it under no status: nothing more to pair. (`EXITEMPTY` waits:
             // Wazo's dialplan may log the same call's `LEAVEEMPTY` after it.)
             let key = QueueLogState.callKey(queueID: try queueID(line.queue, context), callID: line.callID)
             if queueLog?.pendingCalls[key]?.status == nil { queueLog?.pendingCalls[key] = nil }
-        case "FULL", "CLOSED", "JOINEMPTY", "DIVERT_CA_RATIO", "DIVERT_HOLDTIME":
+        case .full, .closed, .joinEmpty, .divertCARatio, .divertHoldTime:
             let status = Self.refusalStatus[line.event] ?? "full"
             guard let session = session else { return }
             try rows.write(QueueLogCallRow(
                 id: takeID(\.nextQueueLogCallID), ipbx: Self.queueLogIPBX, queueID: queueID(line.queue, context), callID: line.callID,
                 enteredAt: nil, status: status, statusAt: time, countedAt: time, waitS: nil, talkS: nil, agentID: nil, sessionID: session.id))
-        case "RINGNOANSWER":
+        case .ringNoAnswer:
             guard let number = agentNumber(line.agent), let session = session else { return }
             let agentID = try agent(number, context).agentID
             let milliseconds = Self.seconds(line, 1).map { Int64($0.rounded()) }
             try rows.write(RingNoAnswerRow(ipbx: Self.queueLogIPBX, queueID: queueID(line.queue, context), callID: line.callID,
                                            agentID: agentID, rangAt: time, ringMS: milliseconds, sessionID: session.id))
-        case "AGENTLOGIN", "AGENTCALLBACKLOGIN":
+        case .agentLogin, .agentCallbackLogin:
             guard let number = agentNumber(line.agent) else { return }
             let agentID = try agent(number, context).agentID
             if let open = queueLog?.agentSpans[agentID]?.login {
@@ -57,7 +57,7 @@ extension Recorder {
                 let id = try openAgentSpan(agentID, kind: "login", at: time, reason: nil)
                 queueLog?.agentSpans[agentID, default: QueueLogAgentSpans()].login = QueueLogOpenSpan(rowID: id, start: time)
             }
-        case "AGENTLOGOFF", "AGENTCALLBACKLOGOFF":
+        case .agentLogoff, .agentCallbackLogoff:
             guard let number = agentNumber(line.agent) else { return }
             let agentID = try agent(number, context).agentID
             let open = queueLog?.agentSpans[agentID]?.login
@@ -73,7 +73,7 @@ extension Recorder {
                 try rows.write(AgentSpanDeleted(id: open.rowID))
             }
             try syncPauseSpan(number)
-        case "PAUSEALL":
+        case .pauseAll:
             guard let number = agentNumber(line.agent) else { return }
             let agentID = try agent(number, context).agentID
             // Several PAUSEALLs before one UNPAUSEALL: the pause runs from the first.
@@ -82,7 +82,7 @@ extension Recorder {
                 queueLog?.agentSpans[agentID, default: QueueLogAgentSpans()].pauseAll = QueueLogOpenSpan(rowID: id, start: time)
             }
             try syncPauseSpan(number, reason: line.field(1), at: time)
-        case "UNPAUSEALL":
+        case .unpauseAll:
             guard let number = agentNumber(line.agent) else { return }
             let agentID = try agent(number, context).agentID
             if let open = queueLog?.agentSpans[agentID]?.pauseAll, time >= open.start {
@@ -90,14 +90,14 @@ extension Recorder {
                 queueLog?.agentSpans[agentID]?.pauseAll = nil
             }
             try syncPauseSpan(number, at: time)
-        case "PAUSE", "UNPAUSE", "ADDMEMBER", "REMOVEMEMBER":
+        case .pause, .unpause, .addMember, .removeMember:
             guard let number = agentNumber(line.agent) else { return }
-            try syncPauseSpan(number, reason: line.event == "PAUSE" ? line.field(1) : "", at: time)
-        case "WRAPUPSTART":
+            try syncPauseSpan(number, reason: line.kind == .pause ? line.field(1) : "", at: time)
+        case .wrapupStart:
             guard let number = agentNumber(line.agent), let seconds = Self.seconds(line, 1), seconds > 0 else { return }
             let agentID = try agent(number, context).agentID
             _ = try openAgentSpan(agentID, kind: "wrapup", at: time, end: time + seconds, reason: nil)
-        case "QUEUESTART":
+        case .queueStart:
             // Every agent's pause ended with Asterisk's previous run (`endQueueLogRun`); XiVO's
             // own logins and PAUSEALLs know nothing of it and go on. Callers of that run will
             // never end.

@@ -6,10 +6,12 @@ import Darwin
 
 extension Database {
     /// Opens the database for the collector (the single writer), creating it when missing
-    /// and bringing its schema up to date.
+    /// and bringing its schema up to date. An index an import left unbuilt (killed while it
+    /// caught up) is built first.
     public static func openWriter(path: String, fileMode: mode_t = 0o600) throws -> (Database, Migrator.Outcome) {
         let database = try Database(path: path, mode: .readWrite, fileMode: fileMode)
         let outcome = try Migrator.embedded().migrate(database)
+        try database.buildDeferredIndexes()
         return (database, outcome)
     }
 
