@@ -36,8 +36,23 @@ public struct QueueLogLine: Sendable, Equatable {
     /// hold text in old rows, xivo-dao's fixes).
     public func seconds(_ n: Int) -> Double? {
         let text = field(n)
+        if let whole = Self.wholeNumber(text.utf8) { return whole }
         guard !text.isEmpty, let value = Double(text), value.isFinite, value >= 0 else { return nil }
         return value
+    }
+
+    /// Digits alone (at most 15: exact as a Double), read by hand; nil for anything else, which
+    /// `Double`'s own parser reads. Asterisk writes whole seconds, and most lines' times and
+    /// fields are such numbers: this spares `strtod` on nearly every line.
+    @inline(__always)
+    static func wholeNumber<Bytes: Collection>(_ bytes: Bytes) -> Double? where Bytes.Element == UInt8 {
+        guard !bytes.isEmpty, bytes.count <= 15 else { return nil }
+        var value: Int64 = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+        }
+        return Double(value)
     }
 
     /// The line in file form, as Asterisk would write it (the journal keeps table rows so).
@@ -52,28 +67,46 @@ public struct QueueLogLine: Sendable, Equatable {
         var end = bytes.count
         // A file written on or copied through Windows.
         if end > 0, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        var fields: [String] = []
-        var start = 0
-        for index in 0..<end where bytes[index] == UInt8(ascii: "|") {
-            fields.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
-            start = index + 1
+        var fields = Fields(rest: UnsafeRawBufferPointer(rebasing: bytes[..<end]))
+        guard let timeField = fields.next(), let callID = fields.next(), let queue = fields.next(), let agent = fields.next(),
+              let event = fields.next() else {
+            let count = bytes[..<end].reduce(1) { $1 == UInt8(ascii: "|") ? $0 + 1 : $0 }
+            return .failure(QueueLogLineError(reason: "not a queue_log line: \(count) field\(count == 1 ? "" : "s") separated by |, at least 5 expected"))
         }
-        fields.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
-        guard fields.count >= 5 else {
-            return .failure(QueueLogLineError(reason: "not a queue_log line: \(fields.count) field\(fields.count == 1 ? "" : "s") separated by |, at least 5 expected"))
-        }
-        guard let time = Double(fields[0]), time.isFinite else {
+        guard let time = wholeNumber(timeField) ?? Double(text(timeField)), time.isFinite else {
             return .failure(QueueLogLineError(reason: "not a queue_log line: its time is not a number of seconds"))
         }
         guard time >= earliestTime, time <= latestTime else {
             return .failure(QueueLogLineError(reason: "time out of range (not between 2000 and 2100)"))
         }
-        let event = fields[4]
-        guard !event.isEmpty, event.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        guard !event.isEmpty, event.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             return .failure(QueueLogLineError(reason: "not a queue_log line: no event name"))
         }
-        return .success(QueueLogLine(time: time, callID: fields[1], queue: fields[2], agent: fields[3], event: event,
-                                     data: Array(fields.dropFirst(5))))
+        var data: [String] = []
+        while let field = fields.next() {
+            if data.isEmpty { data.reserveCapacity(6) }
+            data.append(text(field))
+        }
+        return .success(QueueLogLine(time: time, callID: text(callID), queue: text(queue), agent: text(agent), event: text(event), data: data))
+    }
+
+    private static func text(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A line's fields in turn, each up to the next `|` (the last to the line's end).
+    private struct Fields {
+        var rest: UnsafeRawBufferPointer?
+
+        mutating func next() -> UnsafeRawBufferPointer? {
+            guard let bytes = rest else { return nil }
+            guard let bar = bytes.firstIndex(of: UInt8(ascii: "|")) else {
+                rest = nil
+                return bytes
+            }
+            rest = UnsafeRawBufferPointer(rebasing: bytes[(bar + 1)...])
+            return UnsafeRawBufferPointer(rebasing: bytes[..<bar])
+        }
     }
 
     public static func parse(_ text: String) -> Result<QueueLogLine, QueueLogLineError> {
