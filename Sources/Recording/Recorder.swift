@@ -109,15 +109,17 @@ public final class Recorder {
         try database.setPageCache(kibibytes: kibibytes)
     }
 
-    /// Drops the indexes named until `buildDeferredIndexes` (migration 0013), once what is
-    /// queued is written. Between two batches.
+    /// Drops the indexes named until `buildDeferredIndexes` (migration 0013), in a
+    /// transaction of its own: the open batch, if any, is committed first.
     public func deferIndexes(_ names: [String]) throws {
+        try commit()
         try rows.drain()
         try database.deferIndexes(names)
     }
 
-    /// Builds the indexes `deferIndexes` dropped. Between two batches.
+    /// Builds the indexes `deferIndexes` dropped, the open batch, if any, committed first.
     public func buildDeferredIndexes() throws {
+        try commit()
         try rows.drain()
         try database.buildDeferredIndexes()
     }

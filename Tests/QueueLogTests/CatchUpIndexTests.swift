@@ -141,4 +141,30 @@ struct CatchUpIndexTests {
         #expect(try Self.indexState(path) == (true, []))
         #expect(try Database(path: path, mode: .readOnly).fetchInt64("SELECT count(*) FROM queue_visit") == 300)
     }
+
+    @Test("a table whose last full batch is followed by none: caught up with rows not yet committed, they are committed and the index built")
+    func caughtUpWithRowsPending() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.path("calls.db")
+        let lines = Self.calls(100).split(separator: "\n").map { Array($0.utf8) }
+        let writer = try Self.writer(path, deferAfter: 20)
+        _ = try await writer.beginTable(name: "postgres://pbx/asterisk queue_log", openSession: true)
+        var id: Int64 = 0
+        // Batches of 40 with more to come: the second commits (80 rows) and drops the index,
+        // the third's rows wait for the next commit.
+        for batch in stride(from: 0, to: 120, by: 40) {
+            let rows = lines[batch..<batch + 40].map { line -> (id: Int64, line: [UInt8]) in
+                id += 1
+                return (id, line)
+            }
+            _ = try await writer.recordRows(rows, more: true)
+        }
+        #expect(try Self.indexState(path) == (false, [Self.index]))
+        // The next batch was empty: caught up.
+        try await writer.caughtUp()
+        #expect(try Self.indexState(path) == (true, []))
+        let committed = try Database(path: path, mode: .readOnly).fetchInt64("SELECT last_row_id FROM queue_log_source")
+        #expect(committed == 120)
+        _ = try await writer.finishTable(reason: "shutdown")
+    }
 }
