@@ -49,6 +49,12 @@ struct CatchUpIndexTests {
         return rows
     }
 
+    /// The lines of `calls` as a table's rows, numbered from 1, in batches of 40.
+    static func tableBatches(_ calls: Int) -> [[(id: Int64, line: [UInt8])]] {
+        let rows = Self.calls(calls).split(separator: "\n").enumerated().map { (id: Int64($0.offset + 1), line: Array($0.element.utf8)) }
+        return stride(from: 0, to: rows.count, by: 40).map { Array(rows[$0..<min($0 + 40, rows.count)]) }
+    }
+
     static func writer(_ path: String, deferAfter: Int64) throws -> QueueLogWriter {
         let (database, _) = try Database.openWriter(path: path)
         return try QueueLogWriter(database: database, now: { 1_800_000_000 }, commitEvery: 50, deferIndexesAfterVisits: deferAfter,
@@ -125,16 +131,11 @@ struct CatchUpIndexTests {
     func tableImport() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("calls.db")
-        let lines = Self.calls(300).split(separator: "\n").map { Array($0.utf8) }
         let writer = try Self.writer(path, deferAfter: 20)
         _ = try await writer.beginTable(name: "postgres://pbx/asterisk queue_log", openSession: false)
-        var id: Int64 = 0
-        for batch in stride(from: 0, to: lines.count, by: 40) {
-            let rows = lines[batch..<min(batch + 40, lines.count)].map { line -> (id: Int64, line: [UInt8]) in
-                id += 1
-                return (id, line)
-            }
-            _ = try await writer.recordRows(rows, more: batch + 40 < lines.count)
+        let batches = Self.tableBatches(300)
+        for (index, rows) in batches.enumerated() {
+            _ = try await writer.recordRows(rows, more: index + 1 < batches.count)
         }
         #expect(try Self.indexState(path) == (false, [Self.index]))
         _ = try await writer.finishTable(reason: "end_of_input")
@@ -146,17 +147,11 @@ struct CatchUpIndexTests {
     func caughtUpWithRowsPending() async throws {
         let folder = try TemporaryFolder()
         let path = folder.path("calls.db")
-        let lines = Self.calls(100).split(separator: "\n").map { Array($0.utf8) }
         let writer = try Self.writer(path, deferAfter: 20)
         _ = try await writer.beginTable(name: "postgres://pbx/asterisk queue_log", openSession: true)
-        var id: Int64 = 0
         // Batches of 40 with more to come: the second commits (80 rows) and drops the index,
         // the third's rows wait for the next commit.
-        for batch in stride(from: 0, to: 120, by: 40) {
-            let rows = lines[batch..<batch + 40].map { line -> (id: Int64, line: [UInt8]) in
-                id += 1
-                return (id, line)
-            }
+        for rows in Self.tableBatches(100).prefix(3) {
             _ = try await writer.recordRows(rows, more: true)
         }
         #expect(try Self.indexState(path) == (false, [Self.index]))
