@@ -18,7 +18,7 @@ final class CatchUpIndexes {
     private let minimumVisits: Int64
     /// The largest visit id before this import.
     private let visitsBefore: Int64
-    private(set) var deferred = false
+    private var deferred = false
 
     init(recorder: Recorder, visitsBefore: Int64, minimumVisits: Int64) {
         self.recorder = recorder

@@ -10,11 +10,9 @@ public struct QueueLogLine: Sendable, Equatable {
     public var callID: String
     public var queue: String
     public var agent: String
-    public var event: String {
-        didSet { kind = QueueLogEvent(name: event) }
-    }
+    public let event: String
     /// `event`, as the interpreter reads it.
-    public private(set) var kind: QueueLogEvent
+    public let kind: QueueLogEvent
     public var data: [String]
 
     public init(time: Double, callID: String, queue: String, agent: String, event: String, data: [String]) {
