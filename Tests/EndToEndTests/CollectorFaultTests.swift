@@ -17,11 +17,13 @@ struct CollectorFaultTests {
         try CollectorSetup.make()
     }
 
-    /// A simulator on `port` (0: any), returning it and the address it listens on.
-    static func simulator(_ setup: Setup, port: Int = 0, seed: Int = 21, start: String = "2026-11-02T08:00:00Z", speed: String = "300") throws -> (RunningCallStats, String) {
+    /// A simulator on `port` (0: any), returning it and the address it listens on. At ×300 an
+    /// 8-hour day lasts 96 s: a test that must see the collector still writing late on a loaded
+    /// machine asks for a longer one.
+    static func simulator(_ setup: Setup, port: Int = 0, seed: Int = 21, start: String = "2026-11-02T08:00:00Z", speed: String = "300", duration: String = "8h") throws -> (RunningCallStats, String) {
         try setup.simulator([
             "--listen", "127.0.0.1:\(port)", "--speed", speed, "--seed", String(seed), "--start", start,
-            "--duration", "8h", "--agents", "20", "--queues", "3",
+            "--duration", duration, "--agents", "20", "--queues", "3",
         ])
     }
 
