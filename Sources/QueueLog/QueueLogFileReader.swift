@@ -17,6 +17,8 @@ final class QueueLogFileReader {
     /// Content offset of `buffer[bufferStart]`.
     private(set) var offset: Int64 = 0
     private var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+    /// Reads that brought content: lines brought by the same read were received together.
+    private(set) var reads = 0
 
     init(path: String) throws(QueueLogFileError) {
         self.path = path
@@ -65,6 +67,7 @@ final class QueueLogFileReader {
             return false
         }
         buffer.append(contentsOf: chunk[0..<Int(count)])
+        reads += 1
         return true
     }
 

@@ -140,8 +140,10 @@ public actor QueueLogWriter {
             return lastRowID
         }
         try openTableSession()
+        // The rows of one fetch were received together (as a file's lines of one read).
+        let receivedAt = now()
         for row in rows {
-            let readable = try recorder.recordQueueLog(line: row.line, receivedAt: now())
+            let readable = try recorder.recordQueueLog(line: row.line, receivedAt: receivedAt)
             summary.linesRead += 1
             if readable { summary.added += 1 } else { summary.unreadable += 1 }
             recorder.noteQueueLogRowID(row.id)
