@@ -15,12 +15,22 @@ struct QueueLogDaysBenchmark: ParsableCommand {
     @Option(help: "Queues.") var queues = 10
     @Option(help: "Hours of each day, from 08:00 UTC.") var hours = 12
     @Option(help: "Random seed of the first day (the next days add one each).") var seed: UInt64 = 1
+    /// In the past, with room for a year of copies (bench/queue_log_repeat.py): an import reads
+    /// no line dated after this machine's clock.
+    @Option(help: "The first day (YYYY-MM-DD, UTC).") var start = "2025-11-03"
+
+    func validate() throws {
+        guard ISO8601Instant.parse("\(start)T08:00:00Z") != nil else {
+            throw ValidationError("--start \(start): not a date (YYYY-MM-DD)")
+        }
+    }
 
     func run() throws {
         var c = SimulatorConfiguration()
         c.agents = agents
         c.queues = queues
         c.seed = seed
+        c.start = ISO8601Instant.parse("\(start)T08:00:00Z")?.micros ?? c.start
         c.duration = Int64(hours) * 3600 * 1_000_000
         let started = Date()
         let lines = try QueueLogDays.write(c, days: days, to: output)

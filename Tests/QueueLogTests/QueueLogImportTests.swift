@@ -187,6 +187,28 @@ struct QueueLogImportTests {
         #expect(try fixture.rows("SELECT count(*) FROM queue_visit").first == [.integer(1)])
     }
 
+    @Test("a line dated more than a day after this machine's clock is unreadable: the lines after it, and the next import's, keep their own times")
+    func lineFromTheFuture() throws {
+        let fixture = try QueueLogFixture()
+        // The next import's clock is fixture.clock + 60: two days after it.
+        let future = Int(fixture.clock) + 60 + 2 * 86_400
+        let head = Array(Self.day[0..<4]) + ["\(future)|NONE|NONE|Agent/1001|PAUSEALL|oops"]
+        try fixture.write("queue_log", head)
+        let first = try fixture.importFiles(["queue_log"])
+        #expect((first.linesRead, first.added, first.unreadable) == (5, 4, 1), "\(first.line)")
+        let reasons = try fixture.rows("SELECT reason FROM journal_malformed").map(\.[0].text)
+        #expect(reasons.count == 1 && reasons[0].contains("future"), "\(reasons)")
+
+        try fixture.write("queue_log", head + Array(Self.day[4...]))
+        let second = try fixture.importFiles(["queue_log"])
+        #expect((second.linesRead, second.added, second.older) == (10, 10, 0), "\(second.line)")
+        let t0 = Self.t0
+        #expect(try fixture.visits() == [
+            "sales 1.1 0601020304 \(t0 + 100) \(t0 + 110) answered Agent/1001",
+            "sales 2.1 0611111111 \(t0 + 300) \(t0 + 330) abandoned -",
+        ])
+    }
+
     @Test("a file of many reader chunks: a line across a chunk's end is read whole, however the buffer moves")
     func longFile() throws {
         let fixture = try QueueLogFixture()

@@ -24,6 +24,10 @@ extension Recorder {
     /// The `ipbx` of the objects only a queue_log names.
     static let queueLogIPBX = "queue_log"
 
+    /// How far after this machine's clock a line may be dated and still be read: a PBX's clock
+    /// a little ahead of ours, or its zone mistaken (`--pbx-tz`), is not a line from the future.
+    static let queueLogFutureLeeway: Double = 86_400
+
     // MARK: Sources
 
     /// The source called `name`, created when new.
@@ -200,6 +204,15 @@ extension Recorder {
         case .failure(let error):
             if journalSeq == nil {
                 try insertJournal(receivedAt: receivedAt, eventTime: current.lastEventTime ?? receivedAt, malformed: error.reason, line: bytes)
+            }
+            statistics.malformed += 1
+            return false
+        case .success(let line) where line.time > receivedAt + Self.queueLogFutureLeeway:
+            // A PBX clock set wrong for a moment: nothing derived goes back in time, so one such
+            // line would date every line after it, in this import and the next, at its time.
+            if journalSeq == nil {
+                try insertJournal(receivedAt: receivedAt, eventTime: current.lastEventTime ?? receivedAt,
+                                  malformed: "time in the future: more than a day after this machine's clock", line: bytes)
             }
             statistics.malformed += 1
             return false
