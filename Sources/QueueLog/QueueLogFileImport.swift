@@ -13,6 +13,8 @@ public struct QueueLogImportSummary: Sendable, Equatable {
     public var unreadable = 0
     /// Lines of a file never read before that are older than what the source already holds.
     public var older = 0
+    /// Lines added in the time another queue_log source of the database read (journaled only).
+    public var heldByOtherSource = 0
     /// A table's source name (`postgres://HOST:PORT/DB?table=T`); nil for files.
     public var table: String?
     /// A table import stopped before rows still being written (a gap in the ids that their
@@ -30,6 +32,9 @@ public struct QueueLogImportSummary: Sendable, Equatable {
         }
         if older > 0 {
             text += ", \(older) older than what was already imported (skipped)"
+        }
+        if heldByOtherSource > 0 {
+            text += ", \(heldByOtherSource) in the time another queue_log source of this database holds (journaled only, counted once)"
         }
         if stoppedBeforeUncommitted {
             text += "; stopped before rows still being written (the next import reads them)"
@@ -122,6 +127,7 @@ public final class QueueLogFileImport {
             try recorder.endSession(reason: reason, at: nil)
             sessionOpen = false
         }
+        summary.heldByOtherSource = recorder.statistics.heldByOtherSource
         try catchUpIndexes?.build()
     }
 

@@ -174,6 +174,7 @@ public actor QueueLogWriter {
             tableSessionOpen = false
         }
         try indexes.build()
+        summary.heldByOtherSource = recorder.statistics.heldByOtherSource
         return summary
     }
 }

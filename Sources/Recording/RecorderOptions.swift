@@ -28,6 +28,8 @@ public struct RecorderStatistics: Sendable, Equatable {
     public var messages = 0
     public var commits = 0
     public var malformed = 0
+    /// queue_log lines in the time another queue_log source of the database read: journaled only.
+    public var heldByOtherSource = 0
     /// Local clock of the latest line received, if any.
     public var lastReceivedAt: Double?
 

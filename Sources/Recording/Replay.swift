@@ -39,7 +39,7 @@ extension Recorder {
             for row in rows {
                 try startSessionState(id: row.id)
                 if let sourceID = row.sourceID {
-                    queueLog = try loadQueueLogState(sourceID: sourceID)
+                    queueLog = try loadQueueLogState(sourceID: sourceID, sessionID: row.id)
                     try restoreQueueLogState(carried: carried[sourceID]?.state, at: carried[sourceID]?.end)
                     try journal.forEachLine(JournalFilter(sessionID: row.id)) { line in
                         _ = try applyQueueLogLine(line.bytes, receivedAt: line.receivedAt, journalSeq: line.seq)

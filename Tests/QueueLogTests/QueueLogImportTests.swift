@@ -267,6 +267,56 @@ struct QueueLogImportTests {
         return dump
     }
 
+    /// The lines of `lines` through a second queue_log source of the database (the same PBX's
+    /// table beside its file), as `QueueLogWriter` records a table's rows.
+    static func importAsTable(_ fixture: QueueLogFixture, _ lines: [String]) throws -> Int {
+        let recorder = try Recorder(database: fixture.database)
+        let source = try recorder.queueLogSource(name: "postgres://pbx:5432/asterisk?table=queue_log", kind: .table)
+        fixture.clock += 60
+        try recorder.beginQueueLogSession(source: source, server: "queue_log table", connectedAt: fixture.clock)
+        for line in lines { _ = try recorder.recordQueueLog(line: Array(line.utf8), receivedAt: fixture.clock) }
+        try recorder.commit()
+        try recorder.endSession(reason: "end_of_input", at: nil)
+        return recorder.statistics.heldByOtherSource
+    }
+
+    /// docs/METRICS.md "One database, two sources": a second queue_log source of the same PBX
+    /// (its table, after its file) counts only the time the first did not read.
+    @Test("the same PBX's file then its table: the lines the file read are journaled only, its open spans end where the file's time begins")
+    func secondQueueLogSource() throws {
+        let fixture = try QueueLogFixture()
+        try fixture.write("queue_log", Self.day)
+        try fixture.importFiles(["queue_log"])
+        let fileOnly = try Self.dump(fixture.database).filter { $0.key != "collection_session" }
+
+        // The table begins earlier (an agent logged in before the file's first line) and holds
+        // the file's lines too, then one more call after them.
+        let before = Self.line(-1000, "NONE|NONE|Agent/1002|AGENTCALLBACKLOGIN|1002@default")
+        let after = [Self.line(2000, "4.1|sales|NONE|ENTERQUEUE||0622222222|1"), Self.line(2010, "4.1|sales|NONE|ABANDON|1|1|10")]
+        let held = try Self.importAsTable(fixture, [before] + Self.day + after)
+        #expect(held == Self.day.count)
+
+        let t0 = Self.t0
+        #expect(try fixture.visits() == [
+            "sales 1.1 0601020304 \(t0 + 100) \(t0 + 110) answered Agent/1001",
+            "sales 2.1 0611111111 \(t0 + 300) \(t0 + 330) abandoned -",
+            "sales 4.1 0622222222 \(t0 + 2000) \(t0 + 2010) abandoned -",
+        ])
+        // What the file counted is as it was; the table added its own time alone.
+        let both = try Self.dump(fixture.database)
+        for (table, rows) in fileOnly where table != "queue_visit" && table != "agent_state_interval" && table != "queue_log_call"
+            && table != "queue_log_agent_span" && table != "agent" {
+            #expect(both[table] == rows, "\(table)")
+        }
+        #expect(try fixture.rows("SELECT count(*) FROM queue_log_call").first == [.integer(4)])
+        #expect(try fixture.rows("SELECT start_time, end_time FROM queue_log_agent_span WHERE agent_id = 'Agent/1002'")
+            == [[.real(Double(t0 - 1000)), .real(Double(t0))]])
+        #expect(try fixture.stateSeconds() == ["Agent/1001 acd_call": 60, "Agent/1001 wrapup": 15, "Agent/1001 paused": 200,
+                                               "Agent/1001 available": 215, "Agent/1002 available": 1000])
+        _ = try Recorder(database: fixture.database).replay()
+        #expect(try Self.dump(fixture.database) == both)
+    }
+
     /// docs/METRICS.md "One database, two sources": where a CTI session of the database has
     /// the time, the queue_log's lines are journaled and derive nothing; before and after, they do.
     @Test("lines in a CTI session's time are journaled only: a caller waiting when it begins is the collector's; before and after, the log counts")

@@ -30,6 +30,11 @@ struct QueueLogState {
     /// database, two sources"); and whether the last line read fell in one.
     var ctiSpans: [(start: Double, end: Double)] = []
     var insideCTI = false
+    /// The times the database's other queue_log sources read (their sessions), where this
+    /// source's lines are journaled only: the same PBX's file and table, say (docs/METRICS.md
+    /// "One database, two sources"); and whether the last line read fell in one.
+    var otherSourceSpans: [(start: Double, end: Double)] = []
+    var insideOtherSource = false
     /// No agent's wrap-up ends before this time: a line before it need not look at every
     /// agent for one that ended (`advanceQueueLogClock`). Lowered by a new wrap-up; a wrap-up
     /// cut short only makes it early, which costs one look.
@@ -37,13 +42,36 @@ struct QueueLogState {
 
     /// The CTI session's span that holds `time`, if any.
     func ctiSpan(at time: Double) -> (start: Double, end: Double)? {
-        var low = 0, high = ctiSpans.count
+        Self.span(in: ctiSpans, at: time)
+    }
+
+    /// The other queue_log sources' span that holds `time`, if any.
+    func otherSourceSpan(at time: Double) -> (start: Double, end: Double)? {
+        Self.span(in: otherSourceSpans, at: time)
+    }
+
+    /// The span of `spans` (by start, none overlapping) that holds `time`.
+    private static func span(in spans: [(start: Double, end: Double)], at time: Double) -> (start: Double, end: Double)? {
+        var low = 0, high = spans.count
         while low < high {
             let middle = (low + high) / 2
-            if ctiSpans[middle].start <= time { low = middle + 1 } else { high = middle }
+            if spans[middle].start <= time { low = middle + 1 } else { high = middle }
         }
-        guard low > 0, time < ctiSpans[low - 1].end else { return nil }
-        return ctiSpans[low - 1]
+        guard low > 0, time < spans[low - 1].end else { return nil }
+        return spans[low - 1]
+    }
+
+    /// `spans` by start, those that overlap or touch made one.
+    static func merged(_ spans: [(start: Double, end: Double)]) -> [(start: Double, end: Double)] {
+        var result: [(start: Double, end: Double)] = []
+        for span in spans.sorted(by: { $0.start < $1.start }) {
+            if let last = result.last, span.start <= last.end {
+                result[result.count - 1].end = max(last.end, span.end)
+            } else {
+                result.append(span)
+            }
+        }
+        return result
     }
 
     init(sourceID: Int64) {

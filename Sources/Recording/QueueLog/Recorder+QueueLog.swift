@@ -83,7 +83,7 @@ extension Recorder {
         }
         let id = database.lastInsertedRowID
         try startSessionState(id: id)
-        queueLog = try loadQueueLogState(sourceID: source.id)
+        queueLog = try loadQueueLogState(sourceID: source.id, sessionID: id)
         try inBatch(now: connectedAt) {
             try restoreQueueLogState(carried: carried, at: previousEnd)
         }
@@ -91,8 +91,9 @@ extension Recorder {
         return id
     }
 
-    /// The agents and queues the database already has, by number and name.
-    func loadQueueLogState(sourceID: Int64) throws -> QueueLogState {
+    /// The agents and queues the database already has, by number and name, and the times the
+    /// collector and the sessions of other queue_log sources before session `sessionID` read.
+    func loadQueueLogState(sourceID: Int64, sessionID: Int64) throws -> QueueLogState {
         var state = QueueLogState(sourceID: sourceID)
         try database.makeStatement("SELECT agent_id, number FROM agent WHERE number IS NOT NULL ORDER BY updated_at").forEachRow { row in
             guard let id = row.string(0), let number = row.string(1) else { return }
@@ -113,6 +114,18 @@ extension Recorder {
             """).forEachRow { row in
             state.ctiSpans.append((row.double(0), row.double(1)))
         }
+        state.ctiSpans = QueueLogState.merged(state.ctiSpans)
+        // The first source to read a time counts it: only earlier sessions, so that replay, which
+        // goes through the sessions in order, decides as the imports did. An import's session ends
+        // 1 ms after its last line; one killed, at its last line.
+        try database.makeStatement("""
+            SELECT started_at, coalesce(ended_at, last_event_at) FROM collection_session
+            WHERE source_id IS NOT NULL AND source_id <> ? AND session_id < ?
+              AND started_at IS NOT NULL AND coalesce(ended_at, last_event_at) > started_at
+            """).forEachRow([sourceID, sessionID]) { row in
+            state.otherSourceSpans.append((row.double(0), row.double(1)))
+        }
+        state.otherSourceSpans = QueueLogState.merged(state.otherSourceSpans)
         return state
     }
 
@@ -232,6 +245,12 @@ extension Recorder {
             session?.lastReceivedAt = receivedAt
             let seq = try journalSeq ?? insertJournal(receivedAt: receivedAt, eventTime: line.time, malformed: nil, line: bytes)
             let context = MessageContext(sessionID: current.id, sessionStart: startedAt, time: time, journalSeq: seq)
+            if let span = queueLog?.otherSourceSpan(at: line.time) {
+                if queueLog?.insideOtherSource == false { try yieldToOtherSource(at: max(span.start, derived.latestEventTime)) }
+                statistics.heldByOtherSource += 1
+                return true
+            }
+            queueLog?.insideOtherSource = false
             if let span = queueLog?.ctiSpan(at: line.time) {
                 if queueLog?.insideCTI == false { try yieldToCTI(at: max(span.start, derived.latestEventTime)) }
                 try recordQueueLogFacts(line, context)
@@ -421,6 +440,15 @@ extension Recorder {
             queueLog?.agents[number] = QueueLogAgent(agentID: agentID)
         }
         queueLog?.insideCTI = true
+    }
+
+    /// Another queue_log source of the database read the time from `time` on and counted it
+    /// all, XiVO's figures included: as for the collector's time (`yieldToCTI`), and this
+    /// source's XiVO spans end there and the calls it waited for are that source's.
+    private func yieldToOtherSource(at time: Double) throws {
+        try yieldToCTI(at: time)
+        try endQueueLogFacts(at: time)
+        queueLog?.insideOtherSource = true
     }
 
     private func endQueueLogRun(at time: Double, _ context: MessageContext) throws {

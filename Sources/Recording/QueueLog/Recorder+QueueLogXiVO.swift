@@ -111,6 +111,19 @@ extension Recorder {
         }
     }
 
+    /// Another source counts XiVO's figures from `time` on: every open span ends there, and the
+    /// calls still missing a half are forgotten.
+    func endQueueLogFacts(at time: Double) throws {
+        for agentID in (queueLog?.agentSpans.keys.sorted() ?? []) {
+            guard let open = queueLog?.agentSpans[agentID] else { continue }
+            for span in [open.login, open.pauseAll, open.pause].compactMap({ $0 }) {
+                try rows.write(AgentSpanTimed(startTime: span.start, endTime: max(time, span.start), id: span.rowID))
+            }
+        }
+        queueLog?.agentSpans = [:]
+        queueLog?.pendingCalls = [:]
+    }
+
     static let refusalStatus = [
         "FULL": "full", "CLOSED": "closed", "JOINEMPTY": "joinempty", "DIVERT_CA_RATIO": "divert_ca_ratio", "DIVERT_HOLDTIME": "divert_waittime",
     ]
