@@ -255,6 +255,54 @@ struct QueueLogImportTests {
         #expect(try fixture.stateSeconds()["Agent/7 acd_call"] == 60)
     }
 
+    @Test("Asterisk 20 layouts: PJSIP members, AGENTLOGIN, RINGCANCELED, WITHDRAW, attended and blind transfers, PAUSE with a reason")
+    func asterisk20Layouts() throws {
+        let fixture = try QueueLogFixture()
+        try fixture.write("queue_log", [
+            Self.line(0, "NONE|NONE|NONE|QUEUESTART|"),
+            // A static member by its interface; an app_agent_pool agent by its login.
+            Self.line(1, "NONE|support|PJSIP/2001|ADDMEMBER|"),
+            Self.line(2, "NONE|NONE|Agent/3001|AGENTLOGIN|PJSIP/3001-00000001"),
+            // ENTERQUEUE url|callerid|position; CONNECT holdtime|bridged uniqueid|ringtime.
+            Self.line(10, "1.1|support|NONE|ENTERQUEUE||0600000001|1"),
+            Self.line(13, "1.1|support|PJSIP/2001|RINGNOANSWER|3000"),
+            Self.line(15, "1.1|support|Agent/3001|CONNECT|5|1.2|2"),
+            // ATTENDEDTRANSFER BRIDGE|bridge id|holdtime|calltime|origposition.
+            Self.line(45, "1.1|support|Agent/3001|ATTENDEDTRANSFER|BRIDGE|b-1|5|30|1"),
+            Self.line(50, "2.1|support|NONE|ENTERQUEUE||0600000002|1"),
+            Self.line(52, "2.1|support|PJSIP/2001|RINGCANCELED|800"),
+            // WITHDRAW position|origposition|waittime|info: the caller was taken out of the queue.
+            Self.line(62, "2.1|support|NONE|WITHDRAW|1|1|12|moved"),
+            Self.line(70, "3.1|support|NONE|ENTERQUEUE||0600000003|1"),
+            Self.line(74, "3.1|support|PJSIP/2001|CONNECT|4|3.2|1"),
+            // BLINDTRANSFER extension|context|holdtime|calltime|origposition.
+            Self.line(94, "3.1|support|PJSIP/2001|BLINDTRANSFER|200|default|4|20|1"),
+            Self.line(100, "NONE|support|PJSIP/2001|PAUSE|coffee"),
+            Self.line(160, "NONE|support|PJSIP/2001|UNPAUSE|"),
+            Self.line(170, "NONE|support|PJSIP/2001|REMOVEMEMBER|"),
+            // AGENTLOGOFF channel|logged-in seconds.
+            Self.line(180, "NONE|NONE|Agent/3001|AGENTLOGOFF|PJSIP/3001-00000001|178"),
+        ])
+        let summary = try fixture.importFiles(["queue_log"])
+        #expect(summary.unreadable == 0, "\(summary.line)")
+        let t = Self.t0
+        #expect(try fixture.visits() == [
+            "support 1.1 0600000001 \(t + 10) \(t + 15) answered Agent/3001",
+            "support 2.1 0600000002 \(t + 50) \(t + 62) abandoned -",
+            "support 3.1 0600000003 \(t + 70) \(t + 74) answered Agent/2001",
+        ])
+        #expect(try fixture.stateSeconds() == ["Agent/3001 acd_call": 30, "Agent/3001 available": 148,
+                                               "Agent/2001 acd_call": 20, "Agent/2001 paused": 60, "Agent/2001 available": 89])
+        #expect(try fixture.rows("SELECT agent_id, ring_ms FROM queue_log_ring_no_answer") == [[.text("Agent/2001"), .integer(3000)]])
+        #expect(try fixture.rows("SELECT agent_id, start_time, end_time, reason FROM queue_log_agent_span WHERE kind = 'pause'")
+            == [[.text("Agent/2001"), .real(Double(t + 100)), .real(Double(t + 160)), .text("coffee")]])
+        // XiVO's figures: the two transfers answered, the WITHDRAW in none of its statuses.
+        #expect(try fixture.rows("SELECT callid, status, wait_s, talk_s FROM queue_log_call ORDER BY callid") == [
+            [.text("1.1"), .text("answered"), .real(5), .real(30)],
+            [.text("3.1"), .text("answered"), .real(4), .real(20)],
+        ])
+    }
+
     static func dump(_ database: Database) throws -> [String: [String]] {
         var dump: [String: [String]] = [:]
         for table in Recorder.derivedTables + ["collection_session"] {
