@@ -364,6 +364,15 @@ public final class QueueLogTable: Sendable {
         if let error = error as? IOError {
             return String(cString: strerror(error.errnoCode))
         }
+        // Every address tried failed: the first one's reason says it (refused, unreachable).
+        if let error = error as? NIOConnectionError {
+            if let failure = error.connectionErrors.first {
+                return "\(error.host) port \(error.port): \(plain(failure.error))"
+            }
+            if let lookup = error.dnsAError ?? error.dnsAAAAError {
+                return "\(error.host): \(plain(lookup))"
+            }
+        }
         let text = String(describing: error)
         return text.split(separator: "\n").first.map(String.init) ?? text
     }

@@ -36,7 +36,7 @@ struct WriterLockTests {
     @Test("each failure's description names the lock file")
     func descriptions() {
         #expect(WriterLockError.heldByAnotherProcess(lockPath: "/data/calls.db.lock").description
-            == "another callstats process (a collector or a replay) is writing to this database: it holds /data/calls.db.lock")
+            == "another callstats process (a collector, an import or a replay) is writing to this database: it holds /data/calls.db.lock")
         #expect(WriterLockError.cannotLock(lockPath: "/data/calls.db.lock", reason: "No locks available").description
             == "cannot lock /data/calls.db.lock: No locks available")
     }

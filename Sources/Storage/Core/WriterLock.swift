@@ -41,7 +41,7 @@ public final class WriterLock {
 /// Why `WriterLock` could not be taken. A failure of the process's lock file, not of SQLite:
 /// it has no SQLite result code.
 public enum WriterLockError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Another process (a collector or a replay) holds the lock: it is writing to the database.
+    /// Another process (a collector, an import or a replay) holds the lock: it is writing to the database.
     case heldByAnotherProcess(lockPath: String)
     /// The lock file could not be created or opened (its folder is missing or not writable).
     case cannotOpen(lockPath: String, reason: String)
@@ -51,7 +51,7 @@ public enum WriterLockError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case let .heldByAnotherProcess(lockPath):
-            return "another callstats process (a collector or a replay) is writing to this database: it holds \(lockPath)"
+            return "another callstats process (a collector, an import or a replay) is writing to this database: it holds \(lockPath)"
         case let .cannotOpen(lockPath, reason):
             return "cannot open the lock file \(lockPath): \(reason)"
         case let .cannotLock(lockPath, reason):
