@@ -40,14 +40,30 @@ struct QueueLogState {
     /// cut short only makes it early, which costs one look.
     var wrapupsDueFrom = -Double.infinity
 
-    /// The CTI session's span that holds `time`, if any.
-    func ctiSpan(at time: Double) -> (start: Double, end: Double)? {
-        Self.span(in: ctiSpans, at: time)
+    /// Who counts a line dated `time` (docs/METRICS.md "One database, two sources").
+    enum Coverage {
+        case ours
+        /// The collector's time: the line adds XiVO's figures alone. `entered`: the first line
+        /// in it, and the start of its span, where this source's derived state ends.
+        case cti(entered: Double?)
+        /// An earlier session of another queue_log source read the time: the line is journaled only.
+        case otherSource(entered: Double?)
     }
 
-    /// The other queue_log sources' span that holds `time`, if any.
-    func otherSourceSpan(at time: Double) -> (start: Double, end: Double)? {
-        Self.span(in: otherSourceSpans, at: time)
+    /// Who counts a line dated `time`, the lines read in time order. Mutating: it notes whether
+    /// the line fell in a span, and, called in place on the recorder's state, copies nothing.
+    mutating func coverage(at time: Double) -> Coverage {
+        if let span = Self.span(in: otherSourceSpans, at: time) {
+            defer { insideOtherSource = true }
+            return .otherSource(entered: insideOtherSource ? nil : span.start)
+        }
+        insideOtherSource = false
+        if let span = Self.span(in: ctiSpans, at: time) {
+            defer { insideCTI = true }
+            return .cti(entered: insideCTI ? nil : span.start)
+        }
+        insideCTI = false
+        return .ours
     }
 
     /// The span of `spans` (by start, none overlapping) that holds `time`.

@@ -245,18 +245,18 @@ extension Recorder {
             session?.lastReceivedAt = receivedAt
             let seq = try journalSeq ?? insertJournal(receivedAt: receivedAt, eventTime: line.time, malformed: nil, line: bytes)
             let context = MessageContext(sessionID: current.id, sessionStart: startedAt, time: time, journalSeq: seq)
-            if let span = queueLog?.otherSourceSpan(at: line.time) {
-                if queueLog?.insideOtherSource == false { try yieldToOtherSource(at: max(span.start, derived.latestEventTime)) }
+            switch queueLog?.coverage(at: line.time) ?? .ours {
+            case .otherSource(let entered):
+                if let entered { try yieldToOtherSource(at: max(entered, derived.latestEventTime)) }
                 statistics.heldByOtherSource += 1
                 return true
-            }
-            queueLog?.insideOtherSource = false
-            if let span = queueLog?.ctiSpan(at: line.time) {
-                if queueLog?.insideCTI == false { try yieldToCTI(at: max(span.start, derived.latestEventTime)) }
+            case .cti(let entered):
+                if let entered { try yieldToCTI(at: max(entered, derived.latestEventTime)) }
                 try recordQueueLogFacts(line, context)
                 return true
+            case .ours:
+                break
             }
-            queueLog?.insideCTI = false
             try advanceQueueLogClock(to: time, context)
             try applyQueueLog(line, context)
             try recordQueueLogFacts(line, context)
@@ -439,7 +439,6 @@ extension Recorder {
             guard let agentID = queueLog?.agents[number]?.agentID else { continue }
             queueLog?.agents[number] = QueueLogAgent(agentID: agentID)
         }
-        queueLog?.insideCTI = true
     }
 
     /// Another queue_log source of the database read the time from `time` on and counted it
@@ -448,7 +447,6 @@ extension Recorder {
     private func yieldToOtherSource(at time: Double) throws {
         try yieldToCTI(at: time)
         try endQueueLogFacts(at: time)
-        queueLog?.insideOtherSource = true
     }
 
     private func endQueueLogRun(at time: Double, _ context: MessageContext) throws {
