@@ -303,6 +303,64 @@ struct QueueLogImportTests {
         ])
     }
 
+    /// A busy day: 20 agents, three queues, and every kind of line that makes rows (answered
+    /// calls with wrap-ups, abandons, refusals, RINGNOANSWERs, pauses with reasons), in time order.
+    static func busyDay(calls: Int) -> [String] {
+        var lines: [(time: Int, text: String)] = [(0, "NONE|NONE|NONE|QUEUESTART|")]
+        for agent in 0..<20 {
+            lines.append((1, "NONE|NONE|Agent/\(2000 + agent)|AGENTCALLBACKLOGIN|\(2000 + agent)@default"))
+        }
+        for n in 0..<calls {
+            let time = 10 + n * 7
+            let call = "\(t0 + time).\(n)"
+            let queue = ["sales", "support", "billing"][n % 3]
+            let agent = "Agent/\(2000 + n % 20)"
+            lines.append((time, "\(call)|\(queue)|NONE|ENTERQUEUE||06\(100_000 + n)|1"))
+            switch n % 10 {
+            case 0:
+                lines.append((time + 9, "\(call)|\(queue)|NONE|ABANDON|1|1|9"))
+            case 1:
+                lines.append((time, "\(call)|\(queue)|NONE|FULL|"))
+            default:
+                if n % 10 == 2 { lines.append((time + 2, "\(call)|\(queue)|\(agent)|RINGNOANSWER|2000")) }
+                lines.append((time + 4, "\(call)|\(queue)|\(agent)|CONNECT|4|\(call)|1"))
+                lines.append((time + 34, "\(call)|\(queue)|\(agent)|COMPLETECALLER|4|30|1"))
+                lines.append((time + 34, "NONE|NONE|\(agent)|WRAPUPSTART|10"))
+            }
+            if n % 40 == 5 {
+                lines.append((time + 50, "NONE|NONE|\(agent)|PAUSEALL|break \(n % 3)"))
+                lines.append((time + 120, "NONE|NONE|\(agent)|UNPAUSEALL|"))
+            }
+        }
+        return lines.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map { line($0.element.time, $0.element.text) }
+    }
+
+    @Test("rows the import writes in batches on its row thread are those written one statement each")
+    func batchedRows() async throws {
+        let folder = try TemporaryFolder()
+        let file = folder.path("queue_log")
+        try Data((Self.busyDay(calls: 3000).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: file))
+        // One statement a row: a recorder that writes each row at once.
+        let oneByOnePath = folder.path("one-by-one.db")
+        let (oneByOne, _) = try Database.openWriter(path: oneByOnePath)
+        let summary = try QueueLogFileImport(recorder: Recorder(database: oneByOne), now: { 1_800_000_000 }).run(paths: [file])
+        #expect(summary.unreadable == 0 && summary.added > 10_000, "\(summary.line)")
+        // Batches: the import's writer, its rows on a thread of their own.
+        let batchedPath = folder.path("batched.db")
+        let writer = try CatchUpIndexTests.writer(batchedPath, deferAfter: .max)
+        try await writer.importFiles([file])
+        _ = try await writer.finishFiles(reason: "end_of_input")
+
+        let expected = try Self.dump(oneByOne)
+        let batched = try Self.dump(Database(path: batchedPath, mode: .readOnly))
+        for table in Recorder.derivedTables {
+            #expect(batched[table] == expected[table], "\(table)")
+        }
+        for table in ["queue_visit", "agent_state_interval", "queue_log_call", "queue_log_agent_span", "queue_log_ring_no_answer"] {
+            #expect((expected[table]?.count ?? 0) > 100, "\(table)")
+        }
+    }
+
     static func dump(_ database: Database) throws -> [String: [String]] {
         var dump: [String: [String]] = [:]
         for table in Recorder.derivedTables + ["collection_session"] {

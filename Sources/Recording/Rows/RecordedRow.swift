@@ -34,6 +34,24 @@ enum RowSQL {
         let names = columns.map(\.name)
         return "INSERT\(orReplace ? " OR REPLACE" : "") INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.map { ":" + $0 }.joined(separator: ", ")))"
     }
+
+    /// The same rows as `insert(into:)`, all of a `RowBatch` in one statement. `OR FAIL`: a
+    /// failure keeps the rows before it, where a plain insert of many rows has SQLite journal
+    /// every page it changes to undo them (a statement journal, in a temporary file): the
+    /// executor's caller rolls the whole transaction back on any failure anyway.
+    static func insertBatch(into table: String, _ columns: [String]) -> String {
+        let values = columns.indices.map { "c\($0)" }
+        return "INSERT OR FAIL INTO \(table) (\(columns.joined(separator: ", "))) SELECT \(values.joined(separator: ", ")) FROM row_batch(:batch)"
+    }
+
+    /// The table `sql` inserts into when `insert(into:)` made it from `columns` (a plain insert,
+    /// not OR REPLACE); nil for any other statement.
+    static func plainInsertTable<Row>(_ sql: String, _ columns: [RowColumn<Row>]) -> String? {
+        let prefix = "INSERT INTO "
+        guard sql.hasPrefix(prefix) else { return nil }
+        let table = String(sql.dropFirst(prefix.count).prefix { $0 != " " })
+        return insert(into: table, columns) == sql ? table : nil
+    }
 }
 
 /// A row's statement and its columns disagree: found when the statement is prepared, before
@@ -51,10 +69,25 @@ struct RowDefinitionError: Error, CustomStringConvertible {
 struct PreparedRow {
     let statement: Statement
     let parameters: [Int32]
+    /// For a plain insert: the statement that inserts many such rows at once, and the rows
+    /// waiting for it (`RowExecutor`).
+    private(set) var batch: (statement: Statement, rows: RowBatch)?
+    /// The table a plain insert writes.
+    private(set) var table: String?
 
     init<Row: RecordedRow>(_ type: Row.Type, database: Database) throws {
         let statement = try database.makeStatement(Row.sql)
         try self.init(statement: statement, columns: Row.columns.map(\.name), row: "\(Row.self)")
+        table = RowSQL.plainInsertTable(Row.sql, Row.columns)
+        if let table, Row.columns.count <= RowBatch.maximumColumns {
+            let batchStatement = try database.makeStatement(RowSQL.insertBatch(into: table, Row.columns.map(\.name)))
+            batch = (batchStatement, RowBatch(columnCount: Row.columns.count))
+        }
+    }
+
+    /// Runs this kind's inserts one by one, as any other statement.
+    mutating func stopBatching() {
+        batch = nil
     }
 
     /// Checks that `columns` and the statement's named parameters match one to one.

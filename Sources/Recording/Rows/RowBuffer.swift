@@ -10,9 +10,7 @@ import Storage
 ///
 /// Not `Sendable`: a buffer belongs to one thread at a time, handed over whole (`RowPipeline`).
 final class RowBuffer {
-    enum Tag: UInt8 {
-        case null, integer, real, text, blob
-    }
+    typealias Tag = EncodedValueTag
 
     private var storage: UnsafeMutableRawPointer
     private var capacity: Int

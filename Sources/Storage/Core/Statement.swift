@@ -74,7 +74,7 @@ public final class Statement {
         )
     }
 
-    private func check(_ code: Int32) throws(StorageError) {
+    func check(_ code: Int32) throws(StorageError) {
         if code != SQLITE_OK { throw error(code) }
     }
 
