@@ -104,19 +104,26 @@ public struct QueueLogTimeConverter: Sendable {
 
     /// The zone's offsets in force at a local wall-clock hour (hours since 1970-01-01 00:00 of
     /// the wall clock): two when a DST change repeats the hour. An hour a change skips (it
-    /// does not exist) has the offset after the change.
+    /// does not exist) is read at the offset before the change, so it moves forward by the
+    /// change (02:30 is 03:30+02:00 in Paris), as `--from`/`--to` read it.
     func utcOffsets(ofLocalHour hour: Int64) -> HourOffsets {
         let naive = Double(hour * 3600)
-        let guess = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive)))
-        let actual = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive - Double(guess))))
-        let later = max(guess, actual)
-        // The offset of a day before, when it is larger and also gives this hour, is that of
-        // the hour's first pass: the clock was set back since. (No zone changes twice in a day.)
-        let dayBefore = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive - Double(later) - 86_400)))
-        if dayBefore > later, Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive - Double(dayBefore)))) == dayBefore {
-            return HourOffsets(first: dayBefore, later: later)
+        func offset(at instant: Double) -> Int64 {
+            Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: instant)))
         }
-        return HourOffsets(first: later, later: later)
+        // A day either side of the wall clock read as UTC is beyond any change near the hour
+        // (offsets are within 14 hours); no zone changes twice in two days.
+        let before = offset(at: naive - 86_400)
+        let after = offset(at: naive + 86_400)
+        if before == after {
+            return HourOffsets(first: before, later: before)
+        }
+        // An offset is the hour's when the instant it gives has that offset.
+        switch (offset(at: naive - Double(before)) == before, offset(at: naive - Double(after)) == after) {
+        case (true, true): return HourOffsets(first: before, later: after)
+        case (false, true): return HourOffsets(first: after, later: after)
+        default: return HourOffsets(first: before, later: before)
+        }
     }
 
     /// Days from 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -409,6 +409,26 @@ struct QueueLogTimeConverterTests {
         #expect(Self.read(texts, with: &converter) == instants)
     }
 
+    @Test("a year of lines every 15 minutes, written as the wall clock, reads back to every instant", arguments: [
+        "Europe/Paris", "America/New_York", "Australia/Sydney", "America/Santiago",
+    ])
+    func yearOfWallClock(_ zoneName: String) throws {
+        let zone = try #require(TimeZone(identifier: zoneName))
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        var converter = QueueLogTimeConverter(zone: zone)
+        var wrong: [String] = []
+        // 2027-01-01T00:00:00Z, a year on.
+        for instant in stride(from: Int64(1_798_761_600), to: 1_798_761_600 + 365 * 86_400, by: 900) {
+            let text = formatter.string(from: Date(timeIntervalSince1970: Double(instant)))
+            let read = Self.read([text], with: &converter)
+            if read != [instant], wrong.count < 5 { wrong.append("\(text) -> \(String(describing: read[0])), not \(instant)") }
+        }
+        #expect(wrong.isEmpty, "\(wrong)")
+    }
+
     @Test("a caller who joins at 01:59:50 and is answered at 02:00:05 waited 15 s; a new import goes on from the source's latest line")
     func repeatedHourPair() {
         var converter = QueueLogTimeConverter(zone: Self.paris)
@@ -419,6 +439,10 @@ struct QueueLogTimeConverterTests {
         // ...and one after 02:55+02:00 the second.
         var afterSecond = QueueLogTimeConverter(zone: Self.paris, latestRead: 1_824_944_100)
         #expect(Self.read(["2027-10-31 02:00:05", "2027-10-31 03:00:00"], with: &afterSecond) == [1_824_944_405, 1_824_948_000])
+        // The hour the clocks skip (Paris, 2027-03-28) moves forward by the change.
+        var spring = QueueLogTimeConverter(zone: Self.paris)
+        #expect(Self.read(["2027-03-28 01:59:00", "2027-03-28 02:30:00", "2027-03-28 03:30:00"], with: &spring)
+                == [1_806_195_540, 1_806_197_400, 1_806_197_400])
         // Hours that are not repeated do not depend on what was read before.
         var late = QueueLogTimeConverter(zone: Self.paris, latestRead: 1_900_000_000)
         #expect(Self.read(["2027-10-31 01:59:50", "2027-10-31 03:00:00"], with: &late) == [1_824_940_790, 1_824_948_000])
