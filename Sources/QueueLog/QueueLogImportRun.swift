@@ -49,8 +49,11 @@ public enum QueueLogImportRun {
         writer: QueueLogWriter, polling: QueueLogPolling, batchSize: Int = 5_000, logger: Logger
     ) async throws -> QueueLogImportSummary {
         var table = try await connect()
-        var converter = QueueLogTimeConverter(zone: table.timeForm == .instant ? TimeZone(identifier: "UTC") ?? pbxZone : pbxZone)
-        var after = try await writer.beginTable(name: table.address.sourceName, openSession: follow)
+        let start = try await writer.beginTable(name: table.address.sourceName, openSession: follow)
+        var after = start.lastRowID
+        // A repeated hour's times are read against the latest line the source holds.
+        var converter = QueueLogTimeConverter(zone: table.timeForm == .instant ? TimeZone(identifier: "UTC") ?? pbxZone : pbxZone,
+                                              latestRead: start.lastEventAt)
         // A one-off import waits a little for rows still being written (a few
         // milliseconds, as a rule) before it leaves them to the next import.
         var waits = 0

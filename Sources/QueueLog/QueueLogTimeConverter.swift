@@ -7,14 +7,37 @@ import NIOCore
 ///
 /// XiVO's `varchar` column (and a `timestamp without time zone`) holds the PBX's wall clock:
 /// read in `zone` (`--pbx-tz`). Wazo's `timestamp with time zone` is read as UTC text and
-/// given the zone UTC. The offset of each local hour is looked up once: a year of rows is
+/// given the zone UTC. The offsets of each local hour are looked up once: a year of rows is
 /// millions of lines in a few thousand hours.
+///
+/// The hour a DST change repeats (02:00-02:59 twice in Paris on the last Sunday of October)
+/// is read by where the log is: a time in it is read at the hour's first (summer) offset,
+/// unless that puts it more than half the change before the latest line read from the source;
+/// then at the later offset. Asterisk writes its lines in time order, so the first pass
+/// through the hour reads as summer time and, once the lines have gone past it, the second
+/// as winter time. Half the change, not "before": Asterisk writes the odd line a second early,
+/// and such a line read an hour later would drag every line after it there too. The latest
+/// line is the converter's state, carried from batch to batch and, through the source's
+/// `last_event_at`, from one import to the next; the journal keeps the converted lines, so
+/// replay reads the same times without it.
 public struct QueueLogTimeConverter: Sendable {
     let zone: TimeZone
-    private var offsets: [Int64: Int64] = [:]
+    private var offsets: [Int64: HourOffsets] = [:]
+    /// The latest time read (whole epoch seconds), nil before the source's first line.
+    private(set) var latest: Int64?
 
-    public init(zone: TimeZone) {
+    /// A local hour's offsets: the same unless the hour is repeated.
+    struct HourOffsets {
+        /// In force the first time the wall clock shows the hour (summer time, when it is repeated).
+        var first: Int64
+        /// In force the second time.
+        var later: Int64
+    }
+
+    /// `latestRead`: the latest line's time the source already holds (epoch seconds).
+    public init(zone: TimeZone, latestRead: Double? = nil) {
         self.zone = zone
+        latest = latestRead.flatMap { $0.isFinite ? Int64($0.rounded(.down)) : nil }
     }
 
     /// Appends the epoch form of `text`, or the text itself when it is not a time (the line
@@ -63,24 +86,44 @@ public struct QueueLogTimeConverter: Sendable {
             fraction = digits[...]
         }
         let localHour = Self.daysFromCivil(year: year, month: month, day: day) * 24 + hour
-        let offset: Int64
+        let hourOffsets: HourOffsets
         if let known = offsets[localHour] {
-            offset = known
+            hourOffsets = known
         } else {
-            offset = utcOffset(ofLocalHour: localHour)
-            offsets[localHour] = offset
+            hourOffsets = utcOffsets(ofLocalHour: localHour)
+            offsets[localHour] = hourOffsets
         }
-        return (localHour * 3600 - offset + minute * 60 + second, fraction)
+        let wallSeconds = localHour * 3600 + minute * 60 + second
+        var seconds = wallSeconds - hourOffsets.first
+        if hourOffsets.first != hourOffsets.later, let latest, latest - seconds > (hourOffsets.first - hourOffsets.later) / 2 {
+            seconds = wallSeconds - hourOffsets.later
+        }
+        latest = max(latest ?? seconds, seconds)
+        return (seconds, fraction)
     }
 
-    /// The zone's offset in force at a local wall-clock hour (hours since 1970-01-01 00:00 of
-    /// the wall clock). The hour a DST change repeats is ambiguous in a wall-clock time: it is
-    /// read at one of its two offsets, as the other importers of this column do.
-    private func utcOffset(ofLocalHour hour: Int64) -> Int64 {
+    /// The zone's offsets in force at a local wall-clock hour (hours since 1970-01-01 00:00 of
+    /// the wall clock): two when a DST change repeats the hour. An hour a change skips (it
+    /// does not exist) is read at the offset before the change, so it moves forward by the
+    /// change (02:30 is 03:30+02:00 in Paris), as `--from`/`--to` read it.
+    func utcOffsets(ofLocalHour hour: Int64) -> HourOffsets {
         let naive = Double(hour * 3600)
-        let guess = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive)))
-        let actual = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive - Double(guess))))
-        return max(guess, actual)
+        func offset(at instant: Double) -> Int64 {
+            Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: instant)))
+        }
+        // A day either side of the wall clock read as UTC is beyond any change near the hour
+        // (offsets are within 14 hours); no zone changes twice in two days.
+        let before = offset(at: naive - 86_400)
+        let after = offset(at: naive + 86_400)
+        if before == after {
+            return HourOffsets(first: before, later: before)
+        }
+        // An offset is the hour's when the instant it gives has that offset.
+        switch (offset(at: naive - Double(before)) == before, offset(at: naive - Double(after)) == after) {
+        case (true, true): return HourOffsets(first: before, later: after)
+        case (false, true): return HourOffsets(first: after, later: after)
+        default: return HourOffsets(first: before, later: before)
+        }
     }
 
     /// Days from 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

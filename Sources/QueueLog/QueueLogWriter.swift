@@ -108,8 +108,8 @@ public actor QueueLogWriter {
 
     // MARK: A table
 
-    /// The table's source (created when new) and the largest `id` it holds.
-    public func beginTable(name: String, openSession: Bool) throws -> Int64? {
+    /// The table's source (created when new): the largest `id` it holds and its latest line's time.
+    public func beginTable(name: String, openSession: Bool) throws -> (lastRowID: Int64?, lastEventAt: Double?) {
         let source = try recorder.queueLogSource(name: name, kind: .table)
         tableSource = source
         tableServer = "queue_log " + name
@@ -119,7 +119,7 @@ public actor QueueLogWriter {
             try openTableSession()
             try notePolled()
         }
-        return lastRowID
+        return (lastRowID, source.lastEventAt)
     }
 
     private func openTableSession() throws {

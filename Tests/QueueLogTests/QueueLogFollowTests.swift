@@ -147,6 +147,61 @@ extension QueueLogFollowTests {
     }
 }
 
+extension QueueLogFollowTests {
+    /// `agents` as CSV: state and state_since by agent id.
+    static func agents(_ binary: CallStatsBinary, db: String) throws -> [String: String] {
+        let result = try binary.run(["agents", "--db", db, "--tz", "UTC", "--format", "csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        var states: [String: String] = [:]
+        for line in result.stdout.components(separatedBy: "\r\n").dropFirst() where !line.isEmpty {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard cells.count > 6 else { continue }
+            states[cells[2]] = "\(cells[5]) \(cells[6])"
+        }
+        return states
+    }
+
+    @Test("agents: a state keeps its start across imports of the same source (a grown file, a follower that reads nothing, an import of nothing)")
+    func stateSinceAcrossImports() async throws {
+        let binary = try CallStatsBinary.built()
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let file = folder.path("queue_log")
+        let line = QueueLogImportTests.line
+        try Self.append(file, [
+            line(0, "NONE|NONE|NONE|QUEUESTART|"),
+            line(10, "NONE|NONE|Agent/1001|AGENTCALLBACKLOGIN|1001@default"),
+            line(12, "NONE|NONE|Agent/1002|AGENTCALLBACKLOGIN|1002@default"),
+            line(100, "1.1|sales|NONE|ENTERQUEUE||0601020304|1"),
+            line(110, "1.1|sales|Agent/1001|CONNECT|10|1.2|4"),
+            line(120, "NONE|NONE|Agent/1002|PAUSEALL|lunch"),
+        ].map { $0 + "\n" }.joined())
+        #expect(try binary.run(["import", "queue-log", "--db", db, file]).status == 0)
+        let expected = ["Agent/1001": "acd_call 2023-11-14T22:15:10+00:00", "Agent/1002": "paused 2023-11-14T22:15:20+00:00"]
+        #expect(try Self.agents(binary, db: db) == expected)
+
+        // Lines that touch neither agent, past the next UTC hour (23:00, where intervals are cut).
+        try Self.append(file, [
+            line(2000, "2.1|sales|NONE|ENTERQUEUE||0602020304|1"),
+            line(3000, "2.1|sales|NONE|ABANDON|1|1|1000"),
+        ].map { $0 + "\n" }.joined())
+        #expect(try binary.run(["import", "queue-log", "--db", db, file]).stdout.contains("2 lines read, 2 added"))
+        #expect(try Self.agents(binary, db: db) == expected)
+
+        // A follower that finds nothing new, stopped; then a cron import of nothing.
+        let follower = try RunningCallStats(binary: binary, arguments: [
+            "import", "queue-log", "--db", db, "--follow", "--poll-interval", "0.02", file,
+        ])
+        try await eventually("the follower's session") {
+            try binary.run(["status", "--db", db]).stdout.hasPrefix("following: session 3")
+        }
+        follower.signal(SIGTERM)
+        #expect(try await follower.exitStatus() == 0, "\(follower.standardError())")
+        #expect(try binary.run(["import", "queue-log", "--db", db, file]).stdout.contains("0 lines read, 0 added"))
+        #expect(try Self.agents(binary, db: db) == expected)
+    }
+}
+
 /// A follower's freshness in `status`: a quiet queue_log is still live while it looks.
 @Suite("queue_log follower's status")
 struct QueueLogFollowerStatusTests {

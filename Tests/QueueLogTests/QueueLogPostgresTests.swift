@@ -271,6 +271,47 @@ struct QueueLogPostgresTests {
         #expect(lastRowID == 14)
     }
 
+    @Test("the hour DST repeats, through XiVO's text column and two imports: the first pass as summer time, the second as winter time")
+    func repeatedHour() async throws {
+        let binary = try CallStatsBinary.built()
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let table = try await PostgresTestServer.database()
+        try await table.createQueueLogTable(.text)
+        // Paris, 2027-10-31: 02:00-02:59 is shown at +02:00, then again at +01:00.
+        try await table.insert([
+            ["2027-10-31 01:50:00.000000", "NONE", "NONE", "Agent/1001", "AGENTCALLBACKLOGIN", "1001@default"],
+            ["2027-10-31 01:59:50.000000", "1.1", "sales", "NONE", "ENTERQUEUE", "", "0601020304", "1"],
+            ["2027-10-31 02:00:05.000000", "1.1", "sales", "Agent/1001", "CONNECT", "15", "1.2", "4"],
+            ["2027-10-31 02:50:00.000000", "1.1", "sales", "Agent/1001", "COMPLETECALLER", "15", "2995", "1"],
+        ])
+        let first = try Self.importTable(binary, db: db, url: table.url, extra: ["--pbx-tz", Self.zone])
+        #expect(first.status == 0, "\(first.stderr)")
+        // The second pass, read by the next import: it knows where the first left the log.
+        try await table.insert([
+            ["2027-10-31 02:10:00.000000", "2.1", "sales", "NONE", "ENTERQUEUE", "", "0602020304", "1"],
+            ["2027-10-31 02:10:20.000000", "2.1", "sales", "Agent/1001", "CONNECT", "20", "2.2", "4"],
+            ["2027-10-31 03:30:00.000000", "2.1", "sales", "Agent/1001", "COMPLETECALLER", "20", "4780", "1"],
+            ["2027-10-31 03:30:00.000000", "NONE", "NONE", "Agent/1001", "AGENTCALLBACKLOGOFF", "1001@default", "9600", ""],
+        ])
+        let second = try Self.importTable(binary, db: db, url: table.url, extra: ["--pbx-tz", Self.zone])
+        #expect(second.status == 0, "\(second.stderr)")
+
+        let database = try Database.openReader(path: db)
+        var visits: [String] = []
+        try database.makeStatement("SELECT uniqueid, join_time, leave_time - join_time FROM queue_visit ORDER BY visit_id").forEachRow { row in
+            visits.append("\(row.string(0) ?? "") \(Int64(row.double(1))) \(row.double(2))")
+        }
+        // 01:59:50+02:00 and 02:00:05+02:00; 02:10:00+01:00.
+        #expect(visits == ["1.1 1824940790 15.0", "2.1 1824945000 20.0"])
+        var seconds: [String: Double] = [:]
+        try database.makeStatement("SELECT state, sum(end_time - start_time) FROM agent_state_interval WHERE agent_id = 'Agent/1001' GROUP BY state")
+            .forEachRow { row in seconds[row.string(0) ?? ""] = (row.double(1) * 1000).rounded() / 1000 }
+        // From 01:50+02:00 to 03:30+01:00; the calls 02:00:05-02:50:00+02:00 and 02:10:20-03:30:00+01:00.
+        #expect(seconds["acd_call"] == Double(2995 + 4780))
+        #expect(seconds["available"] == Double(9600 - 2995 - 4780))
+    }
+
     @Test("a wrong password, a missing table, a password in the URL: one clear line and a non-zero exit")
     func failures() async throws {
         let binary = try CallStatsBinary.built()
@@ -335,5 +376,76 @@ struct QueueLogTimeConverterTests {
         #expect(epoch("2024-02-29 23:59:59", zone: "America/New_York") == "1709269199")
         #expect(epoch("yesterday|noon", zone: "UTC") == "yesterday noon")
         #expect(epoch("2012-13-01 08:00:00", zone: "UTC") == "2012-13-01 08:00:00")
+    }
+
+    static let paris = TimeZone(identifier: "Europe/Paris") ?? .gmt
+
+    /// The PBX's wall clock at `epoch` as XiVO writes it.
+    static func wallClock(_ epoch: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = paris
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(epoch)))
+    }
+
+    static func read(_ texts: [String], with converter: inout QueueLogTimeConverter) -> [Int64?] {
+        texts.map { text in
+            var line: [UInt8] = []
+            converter.appendTime(ByteBuffer(string: text), to: &line)
+            return Int64(String(decoding: line, as: UTF8.self))
+        }
+    }
+
+    @Test("the night DST ends, a line every 5 minutes from 01:30 to 03:30: the repeated hour as summer time, then as winter time, in order")
+    func repeatedHourNight() {
+        // 2027-10-31 01:30+02:00 to 03:30+01:00: 02:00-02:59 occurs twice.
+        var instants = Array(stride(from: Int64(1_824_939_000), through: 1_824_949_800, by: 300))
+        // Lines Asterisk wrote a second early, in each pass through the hour.
+        instants.insert(1_824_941_399, at: instants.firstIndex(of: 1_824_941_400).map { $0 + 1 } ?? 0)
+        instants.insert(1_824_944_999, at: instants.firstIndex(of: 1_824_945_000).map { $0 + 1 } ?? 0)
+        let texts = instants.map(Self.wallClock)
+        #expect(texts.filter { $0.hasPrefix("2027-10-31 02:10") }.count == 2)
+        var converter = QueueLogTimeConverter(zone: Self.paris)
+        #expect(Self.read(texts, with: &converter) == instants)
+    }
+
+    @Test("a year of lines every 15 minutes, written as the wall clock, reads back to every instant", arguments: [
+        "Europe/Paris", "America/New_York", "Australia/Sydney", "America/Santiago",
+    ])
+    func yearOfWallClock(_ zoneName: String) throws {
+        let zone = try #require(TimeZone(identifier: zoneName))
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        var converter = QueueLogTimeConverter(zone: zone)
+        var wrong: [String] = []
+        // 2027-01-01T00:00:00Z, a year on.
+        for instant in stride(from: Int64(1_798_761_600), to: 1_798_761_600 + 365 * 86_400, by: 900) {
+            let text = formatter.string(from: Date(timeIntervalSince1970: Double(instant)))
+            let read = Self.read([text], with: &converter)
+            if read != [instant], wrong.count < 5 { wrong.append("\(text) -> \(String(describing: read[0])), not \(instant)") }
+        }
+        #expect(wrong.isEmpty, "\(wrong)")
+    }
+
+    @Test("a caller who joins at 01:59:50 and is answered at 02:00:05 waited 15 s; a new import goes on from the source's latest line")
+    func repeatedHourPair() {
+        var converter = QueueLogTimeConverter(zone: Self.paris)
+        #expect(Self.read(["2027-10-31 01:59:50", "2027-10-31 02:00:05"], with: &converter) == [1_824_940_790, 1_824_940_805])
+        // An import after one that read up to 01:59:50+02:00 still reads the first pass...
+        var afterFirst = QueueLogTimeConverter(zone: Self.paris, latestRead: 1_824_940_790.001)
+        #expect(Self.read(["2027-10-31 02:00:05"], with: &afterFirst) == [1_824_940_805])
+        // ...and one after 02:55+02:00 the second.
+        var afterSecond = QueueLogTimeConverter(zone: Self.paris, latestRead: 1_824_944_100)
+        #expect(Self.read(["2027-10-31 02:00:05", "2027-10-31 03:00:00"], with: &afterSecond) == [1_824_944_405, 1_824_948_000])
+        // The hour the clocks skip (Paris, 2027-03-28) moves forward by the change.
+        var spring = QueueLogTimeConverter(zone: Self.paris)
+        #expect(Self.read(["2027-03-28 01:59:00", "2027-03-28 02:30:00", "2027-03-28 03:30:00"], with: &spring)
+                == [1_806_195_540, 1_806_197_400, 1_806_197_400])
+        // Hours that are not repeated do not depend on what was read before.
+        var late = QueueLogTimeConverter(zone: Self.paris, latestRead: 1_900_000_000)
+        #expect(Self.read(["2027-10-31 01:59:50", "2027-10-31 03:00:00"], with: &late) == [1_824_940_790, 1_824_948_000])
     }
 }

@@ -179,6 +179,36 @@ struct NowQueriesTests {
         #expect(di.loggedInToday == 500_000)
     }
 
+    @Test("since: a CTI session's bootstrap state begins with it; a queue_log import's state carried from its source's previous import does not")
+    func sinceAcrossSessions() throws {
+        let f = try Fixture()
+        let t0 = Self.t0
+        for id in ["1", "2", "3"] {
+            try f.agent(id, number: "200\(id)", first: nil, last: nil)
+        }
+        // Two CTI sessions back to back: the second's bootstrap says paused, as the first ended.
+        try f.session(1, start: t0 - 3600, end: t0)
+        try f.session(2, start: t0, end: t0 + 3600)
+        try f.interval("1", "paused", t0 - 1800, t0, session: 1)
+        try f.interval("1", "paused", t0, t0 + 3600, began: false, session: 2)
+        // Two imports of one queue_log source, the second going on from the first's end.
+        try f.database.execute("INSERT INTO queue_log_source (source_id, name, kind) VALUES (1, 'file', 'file')")
+        try f.session(3, start: t0 - 3600, end: t0)
+        try f.session(4, start: t0, end: t0 + 3600)
+        try f.database.execute("UPDATE collection_session SET source_id = 1 WHERE session_id IN (3, 4)")
+        // Agent 2 in the same ACD call across both imports and an hour cut; agent 3's wrap-up
+        // ended as the second import began (another state: it began then).
+        try f.interval("2", "acd_call", t0 - 1800, t0, session: 3)
+        try f.interval("2", "acd_call", t0, t0 + 1800, began: false, session: 4)
+        try f.interval("2", "acd_call", t0 + 1800, t0 + 3600, began: false, session: 4)
+        try f.interval("3", "wrapup", t0 - 1800, t0, session: 3)
+        try f.interval("3", "available", t0, t0 + 3600, began: false, session: 4)
+
+        let agents = try withQueries(f, asOf: AsOf(time: t0 + 3000, source: .latestEvent)) { try $0.agents() }
+        let since = Dictionary(uniqueKeysWithValues: agents.map { ($0.agentID, $0.stateSince) })
+        #expect(since == ["1": t0, "2": t0 - 1800, "3": t0])
+    }
+
     @Test("an interval that closed at now itself is the last state known")
     func closedAtNow() throws {
         let fixture = try Self.scenario()

@@ -8,7 +8,8 @@ public struct AgentNow: Sendable, Equatable {
     /// (no state recorded in a session that covers that instant).
     public var state: String?
     /// When the current state began; the session's start when the state was already in
-    /// effect then (known from the server's initial status, as the reports count it).
+    /// effect then (known from the server's initial status, as the reports count it). A
+    /// queue_log import goes on from its source's previous one: a state carried over began there.
     public var stateSince: Double?
     /// The queues the server says the agent takes calls from: ids, and names where known.
     public var queueIDs: [String]

@@ -42,27 +42,40 @@ public final class NowQueries {
     /// Per configured agent: the interval in effect at ?1 is its latest one starting at or
     /// before ?1 (one index seek), when it has not ended before ?1. An interval closed at ?1
     /// itself still counts: with no live session, ?1 is the latest event, and what held then
-    /// is the last thing known. Its state began at the latest interval of the same session,
-    /// at or before it, that began a state (`began`), or that opened with the session (state
-    /// known from the server's initial status; intervals are cut at every hour with `began`
-    /// 0, so a state's pieces are walked back to its first).
+    /// is the last thing known. Its state began at the latest interval, at or before it, that
+    /// began a state (`began`), or that opened with its session (state known from the server's
+    /// initial status), walking back over the agent's intervals of its session (intervals are
+    /// cut at every hour with `began` 0, so a state's pieces are walked back to its first).
+    /// A queue_log session goes on from where the source's previous one ended: an interval it
+    /// opens with the state the previous one ended in (same source, same state, ending at its
+    /// start) continues that state, so the walk goes on into the previous session. A CTI
+    /// session (no source) starts from its own bootstrap: its opening intervals are new.
+    /// Intervals are at most an hour long, which bounds the look for the previous piece.
     static let agentsSQL = """
         WITH a AS (
             SELECT agent_id, status FROM agent WHERE deleted_at IS NULL
         ),
         cur AS (
-            SELECT a.agent_id, i.state, i.start_time, i.session_id
+            SELECT a.agent_id, i.state, i.start_time, i.session_id, cs.source_id
             FROM a JOIN agent_state_interval i
               ON i.id = (SELECT x.id FROM agent_state_interval x INDEXED BY agent_state_interval_agent
                          WHERE x.agent_id = a.agent_id AND x.start_time <= ?1
                          ORDER BY x.start_time DESC, x.id DESC LIMIT 1)
+            JOIN collection_session cs ON cs.session_id = i.session_id
             WHERE i.end_time IS NULL OR i.end_time >= ?1
         )
         SELECT a.agent_id, cur.state,
-               (SELECT max(y.start_time) FROM agent_state_interval y INDEXED BY agent_state_interval_agent
+               (SELECT y.start_time FROM agent_state_interval y INDEXED BY agent_state_interval_agent
                 JOIN collection_session s ON s.session_id = y.session_id
-                WHERE y.agent_id = cur.agent_id AND y.session_id = cur.session_id AND y.start_time <= cur.start_time
-                  AND (y.began = 1 OR y.start_time <= s.started_at)),
+                WHERE y.agent_id = cur.agent_id AND y.start_time <= cur.start_time
+                  AND (y.session_id = cur.session_id OR s.source_id = cur.source_id)
+                  AND (y.began = 1 OR (y.start_time <= s.started_at AND NOT EXISTS (
+                      SELECT 1 FROM agent_state_interval p INDEXED BY agent_state_interval_agent
+                      JOIN collection_session ps ON ps.session_id = p.session_id
+                      WHERE p.agent_id = y.agent_id AND p.start_time BETWEEN y.start_time - 3600 AND y.start_time
+                        AND p.end_time = y.start_time AND p.state = y.state AND p.session_id <> y.session_id
+                        AND ps.source_id = s.source_id)))
+                ORDER BY y.start_time DESC, y.id DESC LIMIT 1),
                cur.start_time,
                CASE WHEN json_valid(a.status) THEN json_extract(a.status, '$.phonenumber') END,
                CASE WHEN json_valid(a.status) AND json_type(a.status, '$.queues') = 'array' THEN
