@@ -278,21 +278,22 @@ struct QueueLogPostgresTests {
         let db = folder.path("calls.db")
         let table = try await PostgresTestServer.database()
         try await table.createQueueLogTable(.text)
-        // Paris, 2027-10-31: 02:00-02:59 is shown at +02:00, then again at +01:00.
+        // Paris, 2025-10-26: 02:00-02:59 is shown at +02:00, then again at +01:00 (a night in the past:
+        // an import reads no line dated after this machine's clock).
         try await table.insert([
-            ["2027-10-31 01:50:00.000000", "NONE", "NONE", "Agent/1001", "AGENTCALLBACKLOGIN", "1001@default"],
-            ["2027-10-31 01:59:50.000000", "1.1", "sales", "NONE", "ENTERQUEUE", "", "0601020304", "1"],
-            ["2027-10-31 02:00:05.000000", "1.1", "sales", "Agent/1001", "CONNECT", "15", "1.2", "4"],
-            ["2027-10-31 02:50:00.000000", "1.1", "sales", "Agent/1001", "COMPLETECALLER", "15", "2995", "1"],
+            ["2025-10-26 01:50:00.000000", "NONE", "NONE", "Agent/1001", "AGENTCALLBACKLOGIN", "1001@default"],
+            ["2025-10-26 01:59:50.000000", "1.1", "sales", "NONE", "ENTERQUEUE", "", "0601020304", "1"],
+            ["2025-10-26 02:00:05.000000", "1.1", "sales", "Agent/1001", "CONNECT", "15", "1.2", "4"],
+            ["2025-10-26 02:50:00.000000", "1.1", "sales", "Agent/1001", "COMPLETECALLER", "15", "2995", "1"],
         ])
         let first = try Self.importTable(binary, db: db, url: table.url, extra: ["--pbx-tz", Self.zone])
         #expect(first.status == 0, "\(first.stderr)")
         // The second pass, read by the next import: it knows where the first left the log.
         try await table.insert([
-            ["2027-10-31 02:10:00.000000", "2.1", "sales", "NONE", "ENTERQUEUE", "", "0602020304", "1"],
-            ["2027-10-31 02:10:20.000000", "2.1", "sales", "Agent/1001", "CONNECT", "20", "2.2", "4"],
-            ["2027-10-31 03:30:00.000000", "2.1", "sales", "Agent/1001", "COMPLETECALLER", "20", "4780", "1"],
-            ["2027-10-31 03:30:00.000000", "NONE", "NONE", "Agent/1001", "AGENTCALLBACKLOGOFF", "1001@default", "9600", ""],
+            ["2025-10-26 02:10:00.000000", "2.1", "sales", "NONE", "ENTERQUEUE", "", "0602020304", "1"],
+            ["2025-10-26 02:10:20.000000", "2.1", "sales", "Agent/1001", "CONNECT", "20", "2.2", "4"],
+            ["2025-10-26 03:30:00.000000", "2.1", "sales", "Agent/1001", "COMPLETECALLER", "20", "4780", "1"],
+            ["2025-10-26 03:30:00.000000", "NONE", "NONE", "Agent/1001", "AGENTCALLBACKLOGOFF", "1001@default", "9600", ""],
         ])
         let second = try Self.importTable(binary, db: db, url: table.url, extra: ["--pbx-tz", Self.zone])
         #expect(second.status == 0, "\(second.stderr)")
@@ -303,7 +304,7 @@ struct QueueLogPostgresTests {
             visits.append("\(row.string(0) ?? "") \(Int64(row.double(1))) \(row.double(2))")
         }
         // 01:59:50+02:00 and 02:00:05+02:00; 02:10:00+01:00.
-        #expect(visits == ["1.1 1824940790 15.0", "2.1 1824945000 20.0"])
+        #expect(visits == ["1.1 1761436790 15.0", "2.1 1761441000 20.0"])
         var seconds: [String: Double] = [:]
         try database.makeStatement("SELECT state, sum(end_time - start_time) FROM agent_state_interval WHERE agent_id = 'Agent/1001' GROUP BY state")
             .forEachRow { row in seconds[row.string(0) ?? ""] = (row.double(1) * 1000).rounded() / 1000 }
