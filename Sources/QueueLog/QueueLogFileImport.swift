@@ -87,19 +87,20 @@ public final class QueueLogFileImport {
     }
 
     /// Reads every new line of `paths` (see `run`), leaving the session open. `mayBeMissing`
-    /// is the file `--follow` reads, which Asterisk may not have created yet.
-    public func importFiles(_ paths: [String], mayBeMissing: String? = nil) throws {
+    /// when following: Asterisk may not have created the live file yet, and the rotated file
+    /// is absent until the log's first rotation.
+    public func importFiles(_ paths: [String], mayBeMissing: Bool = false) throws {
         let source = try recorder.queueLogSource(name: "file", kind: .file)
         self.source = source
         var inputs: [Input] = []
+        // The followed file counts as read even before it exists; a rotated file only once it does.
+        var absentRotated = 0
         for (index, path) in paths.enumerated() {
-            if path == mayBeMissing && QueueLogFileReader.identity(of: path) == nil {
+            if mayBeMissing && QueueLogFileReader.identity(of: path) == nil {
+                if index > 0 { absentRotated += 1 }
                 continue
             }
-            guard let first = try QueueLogFileReader.firstLine(path: path) else {
-                summary.files += 1
-                continue
-            }
+            guard let first = try QueueLogFileReader.firstLine(path: path) else { continue }
             let time = try? first.withUnsafeBytes({ QueueLogLine.parse($0) }).get().time
             inputs.append(Input(path: path, firstLine: first, firstTime: time, index: index))
         }
@@ -111,7 +112,7 @@ public final class QueueLogFileImport {
             if Task.isCancelled { break }
             try read(input, olderThan: source.lastEventAt, server: Self.serverName(paths))
         }
-        summary.files = paths.count
+        summary.files = paths.count - absentRotated
         server = Self.serverName(paths)
     }
 

@@ -22,7 +22,7 @@ public enum QueueLogImportRun {
     /// Imports `paths` (oldest first); with `follow`, then keeps reading `paths[0]` as
     /// Asterisk appends to it, across rotations.
     public static func files(_ paths: [String], follow: Bool, writer: QueueLogWriter, polling: QueueLogPolling) async throws -> QueueLogImportSummary {
-        try await writer.importFiles(paths, mayBeMissing: follow ? paths.first : nil)
+        try await writer.importFiles(paths, mayBeMissing: follow)
         guard follow, let live = paths.first else {
             return try await writer.finishFiles(reason: Task.isCancelled ? "shutdown" : "end_of_input")
         }

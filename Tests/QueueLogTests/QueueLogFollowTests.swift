@@ -110,6 +110,39 @@ struct QueueLogFollowTests {
 }
 
 extension QueueLogFollowTests {
+    /// README's systemd unit names the live file and its rotated one; before the log's first
+    /// rotation there is no rotated file.
+    @Test("--follow of the live file and its rotated one, which does not exist before the first rotation; without --follow a missing file is an error")
+    func followBeforeFirstRotation() async throws {
+        let binary = try CallStatsBinary.built()
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let live = folder.path("queue_log")
+        let rotated = folder.path("queue_log.1")
+        try Self.append(live, Self.lines(0..<5))
+
+        let once = try binary.run(["import", "queue-log", "--db", db, live, rotated])
+        #expect(once.status == 1)
+        #expect(once.stderr == "Error: \(rotated): no such file\n")
+
+        let follower = try RunningCallStats(binary: binary, arguments: [
+            "import", "queue-log", "--db", db, "--follow", "--poll-interval", "0.02", live, rotated,
+        ])
+        try await eventually("the live file's lines, or the follower's exit") {
+            !follower.process.isRunning || Self.journalLines(db) == 5
+        }
+        try #require(follower.process.isRunning, "\(follower.standardError())")
+        #expect(Self.journalLines(db) == 5)
+        // The first rotation creates the rotated file: followed as any rotation.
+        try FileManager.default.moveItem(atPath: live, toPath: rotated)
+        try Self.append(live, Self.lines(5..<8))
+        try await eventually("the new file's lines") { Self.journalLines(db) == 8 }
+
+        follower.signal(SIGTERM)
+        #expect(try await follower.exitStatus() == 0, "\(follower.standardError())")
+        #expect(follower.nextLine() == "queue_log: 2 files, 8 lines read, 8 added, 0 unreadable")
+    }
+
     @Test("an import cancelled (SIGTERM) as it reads stops at its next commit with what it read committed; the next import reads the rest, once")
     func interruptedImport() async throws {
         let folder = try TemporaryFolder()

@@ -112,8 +112,9 @@ struct ImportQueueLogCommand: AsyncParsableCommand {
         for file in files {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
-                // A followed file may not exist yet (Asterisk creates it with its first line).
-                if follow && file == files.first { continue }
+                // Following, a file may not exist yet: the live one until Asterisk creates it
+                // with its first line, the rotated one until the log's first rotation.
+                if follow { continue }
                 throw CLIError("\(file): no such file")
             }
             if isDirectory.boolValue { throw CLIError("\(file) is a folder, not a queue_log file") }
