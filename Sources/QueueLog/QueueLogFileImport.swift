@@ -60,6 +60,8 @@ public final class QueueLogFileImport {
     private var server = "queue_log"
     /// The file `--follow` reads as Asterisk appends to it.
     private var followed: Followed?
+    /// The files the import was given: beside the followed one, where a rotation copies it.
+    private var given: [String] = []
     /// Indexes built once the files are read rather than row by row, when set.
     var catchUpIndexes: CatchUpIndexes?
 
@@ -113,6 +115,7 @@ public final class QueueLogFileImport {
             try read(input, olderThan: source.lastEventAt, server: Self.serverName(paths))
         }
         summary.files = paths.count - absentRotated
+        given = paths
         server = Self.serverName(paths)
     }
 
@@ -196,6 +199,8 @@ public final class QueueLogFileImport {
     /// The file `--follow` reads: the name, and the file it names while that is being read.
     struct Followed {
         let path: String
+        /// The other files given, among them the one `copytruncate` copies the file to.
+        let rotatedFiles: [String]
         var file: FollowedFile?
         /// The file the name named before a rotation: Asterisk may write to it until it reopens
         /// its log (logrotate creates the new file before it tells Asterisk), so it is read
@@ -221,13 +226,13 @@ public final class QueueLogFileImport {
             try recorder.beginQueueLogSession(source: source, server: server == "queue_log" ? Self.serverName([path]) : server, connectedAt: now())
             sessionOpen = true
         }
-        followed = Followed(path: path)
+        followed = Followed(path: path, rotatedFiles: given.filter { $0 != path })
     }
 
     /// Reads what was appended to the followed file since the last step, like `tail -F`: a
     /// file renamed away (rotated) is read to its end and the new file under the name from its
-    /// start; a file truncated (`copytruncate`) is read again from its start. Returns the
-    /// number of lines read; 0 when there was nothing new.
+    /// start; a file truncated (`copytruncate`) is read to its end in its copy, then again from
+    /// its start. Returns the number of lines read; 0 when there was nothing new.
     public func followStep() throws -> Int {
         guard var current = followed else { return 0 }
         defer { followed = current }
@@ -241,6 +246,8 @@ public final class QueueLogFileImport {
             let same = named.map { $0.device == file.reader.identity.device && $0.inode == file.reader.identity.inode } ?? true
             if same && named != nil && !QueueLogFileReader.begins(path: current.path, with: file.firstLine) {
                 // Truncated, and perhaps written again since: a new file under the same name.
+                // What Asterisk appended since the last look is now only in the copy.
+                count += try readCopy(of: &file, among: current.rotatedFiles)
                 current.file = nil
             } else {
                 count += try drain(file.reader, firstLine: file.firstLine, lines: &file.lines, skipOlder: nil, server: server)
@@ -276,5 +283,24 @@ public final class QueueLogFileImport {
             current.file = file
         }
         return count
+    }
+
+    /// After `copytruncate`: the lines the followed file had beyond where it was left, read in
+    /// its copy, the rotated file known by the same first line (as an import of it would). A copy
+    /// shorter than what was read (Asterisk wrote between the copy and the truncation, and
+    /// the follower read that line: logrotate's own window) holds nothing more.
+    private func readCopy(of file: inout FollowedFile, among paths: [String]) throws -> Int {
+        for path in paths {
+            guard let first = try? QueueLogFileReader.firstLine(path: path), first == file.firstLine else { continue }
+            let reader = try QueueLogFileReader(path: path)
+            do {
+                try reader.skip(file.reader.offset)
+            } catch {
+                logger.notice("\(error); the followed file's lines beyond it were read before its truncation")
+                return 0
+            }
+            return try drain(reader, firstLine: file.firstLine, lines: &file.lines, skipOlder: nil, server: server)
+        }
+        return 0
     }
 }
