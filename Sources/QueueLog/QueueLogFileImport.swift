@@ -18,6 +18,9 @@ public struct QueueLogImportSummary: Sendable, Equatable {
     /// A table import stopped before rows still being written (a gap in the ids that their
     /// transactions may fill): the next import reads them.
     public var stoppedBeforeUncommitted = false
+    /// Compressed files whose data is wrong or ends early: the lines before the damage are
+    /// imported, the other files too; the command names each and exits 1.
+    public var damaged: [QueueLogDamagedFile] = []
 
     public init() {}
 
@@ -28,6 +31,9 @@ public struct QueueLogImportSummary: Sendable, Equatable {
         } else {
             text = "queue_log: \(files) file\(files == 1 ? "" : "s"), \(linesRead) lines read, \(added) added, \(unreadable) unreadable"
         }
+        if !damaged.isEmpty {
+            text += ", \(damaged.count) damaged"
+        }
         if older > 0 {
             text += ", \(older) older than what was already imported (skipped)"
         }
@@ -35,6 +41,23 @@ public struct QueueLogImportSummary: Sendable, Equatable {
             text += "; stopped before rows still being written (the next import reads them)"
         }
         return text
+    }
+}
+
+/// A compressed queue_log file found damaged, and how many of its lines are imported (its
+/// lines before the damage, as `zcat` prints them before its error).
+public struct QueueLogDamagedFile: Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    public let problem: String
+    public let linesImported: Int64
+
+    public var description: String {
+        let imported = switch linesImported {
+        case 0: "none of its lines is imported"
+        case 1: "its first line is imported"
+        default: "its first \(linesImported) lines are imported"
+        }
+        return "\(path): damaged: \(problem); \(imported)"
     }
 }
 
@@ -102,7 +125,16 @@ public final class QueueLogFileImport {
                 if index > 0 { absentRotated += 1 }
                 continue
             }
-            guard let first = try QueueLogFileReader.firstLine(path: path) else { continue }
+            let firstLine: [UInt8]?
+            do {
+                firstLine = try QueueLogFileReader.firstLine(path: path)
+            } catch {
+                guard error.damaged else { throw error }
+                // Damaged before its first line ends: nothing of it can be read.
+                summary.damaged.append(QueueLogDamagedFile(path: path, problem: error.problem, linesImported: 0))
+                continue
+            }
+            guard let first = firstLine else { continue }
             let time = try? first.withUnsafeBytes({ QueueLogLine.parse($0) }).get().time
             inputs.append(Input(path: path, firstLine: first, firstTime: time, index: index))
         }
@@ -137,12 +169,17 @@ public final class QueueLogFileImport {
         let progress = try recorder.queueLogFileProgress(sourceID: source?.id ?? 0, firstLine: input.firstLine)
         let reader = try QueueLogFileReader(path: input.path)
         var lines = progress?.lines ?? 0
-        if let progress {
-            try reader.skip(progress.bytes)
+        do {
+            if let progress {
+                try reader.skip(progress.bytes)
+            }
+            // A file never read whose lines are older than the source's latest: its lines
+            // would go back in time behind what is recorded.
+            try drain(reader, firstLine: input.firstLine, lines: &lines, skipOlder: progress == nil ? cutoff : nil, server: server)
+        } catch let error as QueueLogFileError where error.damaged {
+            // Its lines before the damage are committed (`drain`); the next file is read.
+            summary.damaged.append(QueueLogDamagedFile(path: input.path, problem: error.problem, linesImported: lines))
         }
-        // A file never read whose lines are older than the source's latest: its lines
-        // would go back in time behind what is recorded.
-        try drain(reader, firstLine: input.firstLine, lines: &lines, skipOlder: progress == nil ? cutoff : nil, server: server)
     }
 
     /// Records every complete line `reader` has now, committing every `commitEvery` lines and
@@ -156,7 +193,19 @@ public final class QueueLogFileImport {
         // compress (the 24-day import's journal: 23.8 MB instead of 28.8).
         var receivedAt = now()
         var readsSeen = reader.reads
-        while let line = try reader.nextLine() {
+        // A damaged compressed file: the lines before the damage are committed with where the
+        // file was left, then the damage is thrown.
+        var damage: QueueLogFileError?
+        while true {
+            let next: ArraySlice<UInt8>?
+            do {
+                next = try reader.nextLine()
+            } catch {
+                guard error.damaged else { throw error }
+                damage = error
+                break
+            }
+            guard let line = next else { break }
             if reader.reads != readsSeen {
                 readsSeen = reader.reads
                 receivedAt = now()
@@ -191,6 +240,7 @@ public final class QueueLogFileImport {
             try recorder.commit()
             linesSinceCommit = 0
         }
+        if let damage { throw damage }
         return count
     }
 
