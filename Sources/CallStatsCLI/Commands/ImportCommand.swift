@@ -41,7 +41,9 @@ struct ImportQueueLogCommand: AsyncParsableCommand {
 
             --follow keeps reading as Asterisk writes: the first file named (its live file; \
             rotations are followed like tail -F) or the table, every --poll-interval seconds, \
-            committing what it reads at once. `callstats status` shows it as live. SIGTERM or \
+            committing what it reads at once. Name the rotated file second (queue_log.1): after \
+            a copytruncate, the lines only its copy holds are read there. Following, a file \
+            named may not exist yet. `callstats status` shows it as live. SIGTERM or \
             SIGINT commits what was read and exits 0.
 
             Prints one line: files or table, lines read, added, unreadable. A compressed file \
