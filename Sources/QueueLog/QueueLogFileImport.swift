@@ -20,6 +20,9 @@ public struct QueueLogImportSummary: Sendable, Equatable {
     /// A table import stopped before rows still being written (a gap in the ids that their
     /// transactions may fill): the next import reads them.
     public var stoppedBeforeUncommitted = false
+    /// Compressed files whose data is wrong or ends early: the lines before the damage are
+    /// imported, the other files too; the command names each and exits 1.
+    public var damaged: [QueueLogDamagedFile] = []
 
     public init() {}
 
@@ -29,6 +32,9 @@ public struct QueueLogImportSummary: Sendable, Equatable {
             text = "queue_log: \(table), \(linesRead) rows read, \(added) added, \(unreadable) unreadable"
         } else {
             text = "queue_log: \(files) file\(files == 1 ? "" : "s"), \(linesRead) lines read, \(added) added, \(unreadable) unreadable"
+        }
+        if !damaged.isEmpty {
+            text += ", \(damaged.count) damaged"
         }
         if older > 0 {
             text += ", \(older) older than what was already imported (skipped)"
@@ -40,6 +46,23 @@ public struct QueueLogImportSummary: Sendable, Equatable {
             text += "; stopped before rows still being written (the next import reads them)"
         }
         return text
+    }
+}
+
+/// A compressed queue_log file found damaged, and how many of its lines are imported (its
+/// lines before the damage, as `zcat` prints them before its error).
+public struct QueueLogDamagedFile: Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    public let problem: String
+    public let linesImported: Int64
+
+    public var description: String {
+        let imported = switch linesImported {
+        case 0: "none of its lines is imported"
+        case 1: "its first line is imported"
+        default: "its first \(linesImported) lines are imported"
+        }
+        return "\(path): damaged: \(problem); \(imported)"
     }
 }
 
@@ -65,6 +88,8 @@ public final class QueueLogFileImport {
     private var server = "queue_log"
     /// The file `--follow` reads as Asterisk appends to it.
     private var followed: Followed?
+    /// The files the import was given: beside the followed one, where a rotation copies it.
+    private var given: [String] = []
     /// Indexes built once the files are read rather than row by row, when set.
     var catchUpIndexes: CatchUpIndexes?
 
@@ -92,19 +117,29 @@ public final class QueueLogFileImport {
     }
 
     /// Reads every new line of `paths` (see `run`), leaving the session open. `mayBeMissing`
-    /// is the file `--follow` reads, which Asterisk may not have created yet.
-    public func importFiles(_ paths: [String], mayBeMissing: String? = nil) throws {
+    /// when following: Asterisk may not have created the live file yet, and the rotated file
+    /// is absent until the log's first rotation.
+    public func importFiles(_ paths: [String], mayBeMissing: Bool = false) throws {
         let source = try recorder.queueLogSource(name: "file", kind: .file)
         self.source = source
         var inputs: [Input] = []
+        // The followed file counts as read even before it exists; a rotated file only once it does.
+        var absentRotated = 0
         for (index, path) in paths.enumerated() {
-            if path == mayBeMissing && QueueLogFileReader.identity(of: path) == nil {
+            if mayBeMissing && QueueLogFileReader.identity(of: path) == nil {
+                if index > 0 { absentRotated += 1 }
                 continue
             }
-            guard let first = try QueueLogFileReader.firstLine(path: path) else {
-                summary.files += 1
+            let firstLine: [UInt8]?
+            do {
+                firstLine = try QueueLogFileReader.firstLine(path: path)
+            } catch {
+                guard error.damaged else { throw error }
+                // Damaged before its first line ends: nothing of it can be read.
+                summary.damaged.append(QueueLogDamagedFile(path: path, problem: error.problem, linesImported: 0))
                 continue
             }
+            guard let first = firstLine else { continue }
             let time = try? first.withUnsafeBytes({ QueueLogLine.parse($0) }).get().time
             inputs.append(Input(path: path, firstLine: first, firstTime: time, index: index))
         }
@@ -116,7 +151,8 @@ public final class QueueLogFileImport {
             if Task.isCancelled { break }
             try read(input, olderThan: source.lastEventAt, server: Self.serverName(paths))
         }
-        summary.files = paths.count
+        summary.files = paths.count - absentRotated
+        given = paths
         server = Self.serverName(paths)
     }
 
@@ -139,12 +175,17 @@ public final class QueueLogFileImport {
         let progress = try recorder.queueLogFileProgress(sourceID: source?.id ?? 0, firstLine: input.firstLine)
         let reader = try QueueLogFileReader(path: input.path)
         var lines = progress?.lines ?? 0
-        if let progress {
-            try reader.skip(progress.bytes)
+        do {
+            if let progress {
+                try reader.skip(progress.bytes)
+            }
+            // A file never read whose lines are older than the source's latest: its lines
+            // would go back in time behind what is recorded.
+            try drain(reader, firstLine: input.firstLine, lines: &lines, skipOlder: progress == nil ? cutoff : nil, server: server)
+        } catch let error as QueueLogFileError where error.damaged {
+            // Its lines before the damage are committed (`drain`); the next file is read.
+            summary.damaged.append(QueueLogDamagedFile(path: input.path, problem: error.problem, linesImported: lines))
         }
-        // A file never read whose lines are older than the source's latest: its lines
-        // would go back in time behind what is recorded.
-        try drain(reader, firstLine: input.firstLine, lines: &lines, skipOlder: progress == nil ? cutoff : nil, server: server)
     }
 
     /// Records every complete line `reader` has now, committing every `commitEvery` lines and
@@ -158,7 +199,19 @@ public final class QueueLogFileImport {
         // compress (the 24-day import's journal: 23.8 MB instead of 28.8).
         var receivedAt = now()
         var readsSeen = reader.reads
-        while let line = try reader.nextLine() {
+        // A damaged compressed file: the lines before the damage are committed with where the
+        // file was left, then the damage is thrown.
+        var damage: QueueLogFileError?
+        while true {
+            let next: ArraySlice<UInt8>?
+            do {
+                next = try reader.nextLine()
+            } catch {
+                guard error.damaged else { throw error }
+                damage = error
+                break
+            }
+            guard let line = next else { break }
             if reader.reads != readsSeen {
                 readsSeen = reader.reads
                 receivedAt = now()
@@ -193,6 +246,7 @@ public final class QueueLogFileImport {
             try recorder.commit()
             linesSinceCommit = 0
         }
+        if let damage { throw damage }
         return count
     }
 
@@ -201,6 +255,8 @@ public final class QueueLogFileImport {
     /// The file `--follow` reads: the name, and the file it names while that is being read.
     struct Followed {
         let path: String
+        /// The other files given, among them the one `copytruncate` copies the file to.
+        let rotatedFiles: [String]
         var file: FollowedFile?
         /// The file the name named before a rotation: Asterisk may write to it until it reopens
         /// its log (logrotate creates the new file before it tells Asterisk), so it is read
@@ -226,13 +282,13 @@ public final class QueueLogFileImport {
             try recorder.beginQueueLogSession(source: source, server: server == "queue_log" ? Self.serverName([path]) : server, connectedAt: now())
             sessionOpen = true
         }
-        followed = Followed(path: path)
+        followed = Followed(path: path, rotatedFiles: given.filter { $0 != path })
     }
 
     /// Reads what was appended to the followed file since the last step, like `tail -F`: a
     /// file renamed away (rotated) is read to its end and the new file under the name from its
-    /// start; a file truncated (`copytruncate`) is read again from its start. Returns the
-    /// number of lines read; 0 when there was nothing new.
+    /// start; a file truncated (`copytruncate`) is read to its end in its copy, then again from
+    /// its start. Returns the number of lines read; 0 when there was nothing new.
     public func followStep() throws -> Int {
         guard var current = followed else { return 0 }
         defer { followed = current }
@@ -246,6 +302,8 @@ public final class QueueLogFileImport {
             let same = named.map { $0.device == file.reader.identity.device && $0.inode == file.reader.identity.inode } ?? true
             if same && named != nil && !QueueLogFileReader.begins(path: current.path, with: file.firstLine) {
                 // Truncated, and perhaps written again since: a new file under the same name.
+                // What Asterisk appended since the last look is now only in the copy.
+                count += try readCopy(of: &file, among: current.rotatedFiles)
                 current.file = nil
             } else {
                 count += try drain(file.reader, firstLine: file.firstLine, lines: &file.lines, skipOlder: nil, server: server)
@@ -281,5 +339,24 @@ public final class QueueLogFileImport {
             current.file = file
         }
         return count
+    }
+
+    /// After `copytruncate`: the lines the followed file had beyond where it was left, read in
+    /// its copy, the rotated file known by the same first line (as an import of it would). A copy
+    /// shorter than what was read (Asterisk wrote between the copy and the truncation, and
+    /// the follower read that line: logrotate's own window) holds nothing more.
+    private func readCopy(of file: inout FollowedFile, among paths: [String]) throws -> Int {
+        for path in paths {
+            guard let first = try? QueueLogFileReader.firstLine(path: path), first == file.firstLine else { continue }
+            let reader = try QueueLogFileReader(path: path)
+            do {
+                try reader.skip(file.reader.offset)
+            } catch {
+                logger.notice("\(error); the followed file's lines beyond it were read before its truncation")
+                return 0
+            }
+            return try drain(reader, firstLine: file.firstLine, lines: &file.lines, skipOlder: nil, server: server)
+        }
+        return 0
     }
 }

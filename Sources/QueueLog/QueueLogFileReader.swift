@@ -59,9 +59,20 @@ final class QueueLogFileReader {
         if count < 0 {
             var code: Int32 = 0
             let message = gzerror(handle, &code).map { String(cString: $0) } ?? "read error"
-            throw QueueLogFileError(path: path, problem: message)
+            // zlib names the file by its descriptor ("<fd:15>: incorrect data check"): the
+            // path names it for a person.
+            let problem = message.hasPrefix("<fd:") ? String(message.drop { $0 != " " }.dropFirst()) : message
+            throw QueueLogFileError(path: path, problem: problem, damaged: code == Z_DATA_ERROR)
         }
         if count == 0 {
+            // zlib's "unexpected end of file" (Z_BUF_ERROR) is no error to gzread, which returns
+            // what it could inflate and then nothing: only gzerror tells a compressed file cut
+            // short (a plain file, read as it is, never sets it).
+            var code: Int32 = 0
+            _ = gzerror(handle, &code)
+            if code == Z_BUF_ERROR {
+                throw QueueLogFileError(path: path, problem: "ends early (truncated)", damaged: true)
+            }
             // At the end for now; a growing file may have more later.
             gzclearerr(handle)
             return false
@@ -144,5 +155,14 @@ final class QueueLogFileReader {
 public struct QueueLogFileError: Error, CustomStringConvertible {
     public let path: String
     public let problem: String
+    /// A compressed file's data is wrong or ends early: what came before it was read, and the
+    /// import goes on with the other files.
+    public let damaged: Bool
     public var description: String { "\(path): \(problem)" }
+
+    public init(path: String, problem: String, damaged: Bool = false) {
+        self.path = path
+        self.problem = problem
+        self.damaged = damaged
+    }
 }

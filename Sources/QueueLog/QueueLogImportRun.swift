@@ -21,10 +21,15 @@ public struct QueueLogPolling: Sendable {
 public enum QueueLogImportRun {
     /// Imports `paths` (oldest first); with `follow`, then keeps reading `paths[0]` as
     /// Asterisk appends to it, across rotations.
-    public static func files(_ paths: [String], follow: Bool, writer: QueueLogWriter, polling: QueueLogPolling) async throws -> QueueLogImportSummary {
-        try await writer.importFiles(paths, mayBeMissing: follow ? paths.first : nil)
+    public static func files(_ paths: [String], follow: Bool, writer: QueueLogWriter, polling: QueueLogPolling,
+                             logger: Logger = Logger(label: "callstats.import")) async throws -> QueueLogImportSummary {
+        try await writer.importFiles(paths, mayBeMissing: follow)
         guard follow, let live = paths.first else {
             return try await writer.finishFiles(reason: Task.isCancelled ? "shutdown" : "end_of_input")
+        }
+        // A follower's summary comes at its end, maybe weeks later: a damaged file is told now.
+        for damaged in await writer.fileSummary.damaged {
+            logger.error("\(damaged)")
         }
         try await writer.beginFollowing(path: live)
         while !Task.isCancelled {

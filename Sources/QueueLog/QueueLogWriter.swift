@@ -65,7 +65,7 @@ public actor QueueLogWriter {
 
     // MARK: Files
 
-    public func importFiles(_ paths: [String], mayBeMissing: String? = nil) throws {
+    public func importFiles(_ paths: [String], mayBeMissing: Bool = false) throws {
         try files.importFiles(paths, mayBeMissing: mayBeMissing)
     }
 

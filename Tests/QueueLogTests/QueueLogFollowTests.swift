@@ -110,6 +110,86 @@ struct QueueLogFollowTests {
 }
 
 extension QueueLogFollowTests {
+    /// README's systemd unit names the live file and its rotated one; before the log's first
+    /// rotation there is no rotated file.
+    @Test("--follow of the live file and its rotated one, which does not exist before the first rotation; without --follow a missing file is an error")
+    func followBeforeFirstRotation() async throws {
+        let binary = try CallStatsBinary.built()
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let live = folder.path("queue_log")
+        let rotated = folder.path("queue_log.1")
+        try Self.append(live, Self.lines(0..<5))
+
+        let once = try binary.run(["import", "queue-log", "--db", db, live, rotated])
+        #expect(once.status == 1)
+        #expect(once.stderr == "Error: \(rotated): no such file\n")
+
+        let follower = try RunningCallStats(binary: binary, arguments: [
+            "import", "queue-log", "--db", db, "--follow", "--poll-interval", "0.02", live, rotated,
+        ])
+        try await eventually("the live file's lines, or the follower's exit") {
+            !follower.process.isRunning || Self.journalLines(db) == 5
+        }
+        try #require(follower.process.isRunning, "\(follower.standardError())")
+        #expect(Self.journalLines(db) == 5)
+        // The first rotation creates the rotated file: followed as any rotation.
+        try FileManager.default.moveItem(atPath: live, toPath: rotated)
+        try Self.append(live, Self.lines(5..<8))
+        try await eventually("the new file's lines") { Self.journalLines(db) == 8 }
+
+        follower.signal(SIGTERM)
+        #expect(try await follower.exitStatus() == 0, "\(follower.standardError())")
+        #expect(follower.nextLine() == "queue_log: 2 files, 8 lines read, 8 added, 0 unreadable")
+    }
+
+    static func journalTexts(_ path: String) throws -> [String] {
+        var texts: [String] = []
+        try JournalReader(database: Database.openReader(path: path)).forEachLine { texts.append(String(decoding: $0.bytes, as: UTF8.self)) }
+        return texts
+    }
+
+    /// Lines Asterisk appended just before logrotate copied (or renamed) the file, before the
+    /// follower's next look: only the rotated file holds them then.
+    @Test("a rotation just after Asterisk appended lines: every line is read once, in order (copytruncate: the rotated copy's new lines, then the truncated file's)",
+          arguments: ["copytruncate", "rename"])
+    func rotationJustAfterAppend(rotation: String) async throws {
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let live = folder.path("queue_log")
+        let rotated = folder.path("queue_log.1")
+        let lines = QueueLogCalls.lines(70)
+        // The last rotation's file, then the live one.
+        try Self.append(rotated, QueueLogCalls.text(lines[0..<10]))
+        try Self.append(live, QueueLogCalls.text(lines[10..<20]))
+        do {
+            let (database, _) = try Database.openWriter(path: db)
+            let lock = try WriterLock(databasePath: db)
+            let writer = try QueueLogWriter(database: database, now: { 1_800_000_000 }, logger: Logger(label: "test"))
+            try await writer.importFiles([live, rotated])
+            try await writer.beginFollowing(path: live)
+            #expect(try await writer.followStep() == 0)
+
+            try Self.append(live, QueueLogCalls.text(lines[20..<220]))
+            try FileManager.default.removeItem(atPath: rotated)
+            if rotation == "copytruncate" {
+                try FileManager.default.copyItem(atPath: live, toPath: rotated)
+                try Data().write(to: URL(fileURLWithPath: live))
+            } else {
+                try FileManager.default.moveItem(atPath: live, toPath: rotated)
+            }
+            try Self.append(live, QueueLogCalls.text(lines[220..<270]))
+            #expect(try await writer.followStep() == 250)
+            #expect(try await writer.followStep() == 0)
+            _ = try await writer.finishFiles(reason: "shutdown")
+            withExtendedLifetime(lock) {}
+        }
+        #expect(try Self.journalTexts(db) == Array(lines[0..<270]))
+        // A cron import of both files after the follower: nothing it has not read.
+        let again = try CallStatsBinary.built().run(["import", "queue-log", "--db", db, rotated, live])
+        #expect(again.stdout == "queue_log: 2 files, 0 lines read, 0 added, 0 unreadable\n", "\(again.stderr)")
+    }
+
     @Test("an import cancelled (SIGTERM) as it reads stops at its next commit with what it read committed; the next import reads the rest, once")
     func interruptedImport() async throws {
         let folder = try TemporaryFolder()

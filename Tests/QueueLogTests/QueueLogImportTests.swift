@@ -458,3 +458,73 @@ struct QueueLogImportTests {
         #expect(!intervals.contains { $0.hasPrefix("acd_call \(Self.t0 + 1520)") })
     }
 }
+
+/// A damaged .gz among the files (a copy cut short, a bit flipped): zcat's lines, then its
+/// error; the import keeps what it read of it, reads every other file, and says which is damaged.
+@Suite("queue_log import of damaged compressed files")
+struct QueueLogDamagedFileTests {
+    static func gzip(_ path: String) throws {
+        let gzip = try CallStatsBinary(url: URL(fileURLWithPath: "/bin/gzip")).run(["-n", path])
+        #expect(gzip.status == 0, "\(gzip.stderr)")
+    }
+
+    static func journalLines(_ path: String) throws -> Int64 {
+        try JournalReader(database: Database.openReader(path: path)).lineCount()
+    }
+
+    @Test("a truncated .gz: the lines before its end are imported, the import says it ends early and exits 1; the whole file later adds the rest")
+    func truncated() throws {
+        let binary = try CallStatsBinary.built()
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let full = folder.path("queue_log.2")
+        let lines = QueueLogCalls.lines(3_000)
+        try Data(QueueLogCalls.text(lines).utf8).write(to: URL(fileURLWithPath: full))
+        try Self.gzip(full)
+        let compressed = try Data(contentsOf: URL(fileURLWithPath: full + ".gz"))
+        let cut = folder.path("cut.gz")
+        try compressed.prefix(compressed.count / 2).write(to: URL(fileURLWithPath: cut))
+
+        let result = try binary.run(["import", "queue-log", "--db", db, cut])
+        #expect(result.status == 1)
+        let read = try Self.journalLines(db)
+        #expect(result.stderr == "Error: \(cut): damaged: ends early (truncated); its first \(read) lines are imported\n")
+        #expect(read > 1_000 && read < Int64(lines.count))
+        #expect(result.stdout == "queue_log: 1 file, \(read) lines read, \(read) added, 0 unreadable, 1 damaged\n")
+
+        // The whole file (same first line): only what the cut copy lacked.
+        let whole = try binary.run(["import", "queue-log", "--db", db, full + ".gz"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(whole.stdout == "queue_log: 1 file, \(Int64(lines.count) - read) lines read, \(Int64(lines.count) - read) added, 0 unreadable\n")
+    }
+
+    @Test("a corrupt .gz among rotated files: every other file is imported and committed, the damaged one is named in one line, exit 1")
+    func corruptAmongOthers() throws {
+        let binary = try CallStatsBinary.built()
+        let folder = try TemporaryFolder()
+        let db = folder.path("calls.db")
+        let lines = QueueLogCalls.lines(300)
+        for (name, range) in [("q.2", 0..<400), ("q.1", 400..<800), ("q", 800..<1200)] {
+            try Data(QueueLogCalls.text(lines[range]).utf8).write(to: URL(fileURLWithPath: folder.path(name)))
+        }
+        try Self.gzip(folder.path("q.2"))
+        try Self.gzip(folder.path("q.1"))
+        // A bit flipped in q.1.gz's checksum (its last 8 bytes: CRC-32, then the size).
+        var damaged = try Data(contentsOf: URL(fileURLWithPath: folder.path("q.1.gz")))
+        damaged[damaged.count - 8] ^= 0x01
+        try damaged.write(to: URL(fileURLWithPath: folder.path("q.1.gz")))
+
+        let result = try binary.run(["import", "queue-log", "--db", db, folder.path("q"), folder.path("q.1.gz"), folder.path("q.2.gz")])
+        #expect(result.status == 1)
+        // zlib gives nothing of its last inflate before the error: of a file this small, no line.
+        let imported = try Self.journalLines(db)
+        #expect((800...1200).contains(imported))
+        let ofDamaged = imported - 800
+        let named = ofDamaged == 0 ? "none of its lines is imported" : "its first \(ofDamaged) lines are imported"
+        #expect(result.stderr == "Error: \(folder.path("q.1.gz")): damaged: incorrect data check; \(named)\n")
+        #expect(result.stdout == "queue_log: 3 files, \(imported) lines read, \(imported) added, 0 unreadable, 1 damaged\n")
+        // What was read is recorded: nothing is read twice.
+        let again = try binary.run(["import", "queue-log", "--db", db, folder.path("q"), folder.path("q.2.gz")])
+        #expect(again.stdout == "queue_log: 2 files, 0 lines read, 0 added, 0 unreadable\n", "\(again.stderr)")
+    }
+}

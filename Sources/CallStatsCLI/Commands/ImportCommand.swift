@@ -41,10 +41,15 @@ struct ImportQueueLogCommand: AsyncParsableCommand {
 
             --follow keeps reading as Asterisk writes: the first file named (its live file; \
             rotations are followed like tail -F) or the table, every --poll-interval seconds, \
-            committing what it reads at once. `callstats status` shows it as live. SIGTERM or \
+            committing what it reads at once. Name the rotated file second (queue_log.1): after \
+            a copytruncate, the lines only its copy holds are read there. Following, a file \
+            named may not exist yet. `callstats status` shows it as live. SIGTERM or \
             SIGINT commits what was read and exits 0.
 
-            Prints one line: files or table, lines read, added, unreadable.
+            Prints one line: files or table, lines read, added, unreadable. A compressed file \
+            that is damaged (its data wrong, or cut short) is read up to the damage and the \
+            other files are imported; it is named in one line each (`Error: FILE: damaged: ...`) \
+            and the exit status is 1.
             """
     )
 
@@ -112,8 +117,9 @@ struct ImportQueueLogCommand: AsyncParsableCommand {
         for file in files {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
-                // A followed file may not exist yet (Asterisk creates it with its first line).
-                if follow && file == files.first { continue }
+                // Following, a file may not exist yet: the live one until Asterisk creates it
+                // with its first line, the rotated one until the log's first rotation.
+                if follow { continue }
                 throw CLIError("\(file): no such file")
             }
             if isDirectory.boolValue { throw CLIError("\(file) is a folder, not a queue_log file") }
@@ -150,7 +156,7 @@ struct ImportQueueLogCommand: AsyncParsableCommand {
         } else {
             let polling = QueueLogPolling(interval: .milliseconds(Int((pollInterval ?? 0.5) * 1000)))
             let (files, follow) = (files, follow)
-            work = { try await QueueLogImportRun.files(files, follow: follow, writer: writer, polling: polling) }
+            work = { [logger] in try await QueueLogImportRun.files(files, follow: follow, writer: writer, polling: polling, logger: logger) }
         }
         let service = ImportService(work: work)
         let group = ServiceGroup(configuration: .init(
@@ -161,6 +167,14 @@ struct ImportQueueLogCommand: AsyncParsableCommand {
         do {
             let summary = try await service.result()
             print(summary.line)
+            // Every other file is imported and committed; cron is told by the status. A
+            // follower told of them as it found them, and exits 0 on SIGTERM as always.
+            if !summary.damaged.isEmpty && !follow {
+                for damaged in summary.damaged {
+                    FileHandle.standardError.write(Data("Error: \(damaged)\n".utf8))
+                }
+                throw ExitCode.failure
+            }
         } catch let error as QueueLogTableError {
             throw CLIError(error.description)
         } catch let error as QueueLogFileError {
