@@ -12,7 +12,7 @@ reports lines per second and peak RSS. In the same run, on the same file:
 
 usage: bench/queue_log_year.py FILE [--binary .build/release/callstats] [--postgres URL] [--nightly-days 5]
 """
-import argparse, os, resource, shutil, subprocess, sys, tempfile, time
+import argparse, atexit, os, resource, shutil, subprocess, sys, tempfile, time
 
 parser = argparse.ArgumentParser()
 parser.add_argument("file")
@@ -22,6 +22,8 @@ parser.add_argument("--nightly-days", type=int, default=5)
 args = parser.parse_args()
 
 work = tempfile.mkdtemp(prefix="callstats-queue-log-")
+# Two 3 GB databases: gone however the run ends (a failed step exits at once).
+atexit.register(shutil.rmtree, work, True)
 lines = sum(1 for _ in open(args.file, "rb"))
 print(f"{args.file}: {lines} lines, {os.path.getsize(args.file) / 1e6:.0f} MB")
 
@@ -104,4 +106,3 @@ for n in range(args.nightly_days):
     timed(f"report nightly {day}", [args.binary, "report", "nightly", "--db", db, "--date", day, "--tz", "UTC", "--out", out], count=0)
 
 print(f"database: {os.path.getsize(db) / 1e6:.0f} MB")
-shutil.rmtree(work)
