@@ -74,7 +74,7 @@ package final class RowBatch {
 
     /// The offset just past the value encoded at `offset`.
     @inline(__always)
-    package static func offset(after base: UnsafeRawPointer, _ offset: Int) -> Int {
+    private static func offset(after base: UnsafeRawPointer, _ offset: Int) -> Int {
         switch EncodedValueTag(rawValue: base.load(fromByteOffset: offset, as: UInt8.self)) {
         case .integer, .real: return offset + 9
         case .text, .blob: return offset + 5 + Int(base.loadUnaligned(fromByteOffset: offset + 1, as: UInt32.self))
