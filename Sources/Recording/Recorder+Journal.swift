@@ -32,8 +32,7 @@ extension Recorder {
     /// connection's lines still end up in blocks of a good size.
     func writeJournalBlock() throws {
         guard var block = journalBlock, block.hasUnwrittenLines else { return }
-        let compressed = try block.compressed(with: journalCompressor)
-        try compressed.withUnsafeBytes { try rows.write(JournalBlockRow(block, lines: $0)) }
+        try block.withContent { try rows.write(JournalBlockRow(block, content: $0)) }
         block.writtenCount = block.count
         journalBlock = block
     }

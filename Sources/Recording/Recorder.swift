@@ -29,7 +29,6 @@ public final class Recorder {
     /// The journal block the next lines go into; nil until the session's next line, and after
     /// a rolled-back batch (the next line starts a new block after the committed ones).
     var journalBlock: JournalBlockBuilder?
-    let journalCompressor: ZstdCompressor
     /// Availability values already reported as unknown, so each is logged once.
     var loggedUnknownAvailabilities: Set<String> = []
     /// Set while the session reads a queue_log (`beginQueueLogSession`): what its lines mean is
@@ -50,7 +49,6 @@ public final class Recorder {
         // work) buys nothing here. Other connections (reports, prune) keep them on.
         try database.execute(sql: "PRAGMA foreign_keys = OFF")
         rows = try RowWriter(database: database)
-        journalCompressor = try ZstdCompressor()
         try database.write { try closeAbandonedSessions() }
     }
 

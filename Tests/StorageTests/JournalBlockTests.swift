@@ -96,4 +96,33 @@ struct JournalBlockTests {
         }
         #expect(rejected > 400)
     }
+
+    @Test("journal_compress, the SQL function a block's statement calls, gives the block that builder.compressed gives, readable line for line")
+    func compressedBySQL() throws {
+        let lines: [(receivedAt: Double, eventTime: Double, bytes: [UInt8])] = (0..<500).map { i in
+            let time = 1_793_606_400 + Double(i)
+            return (time - 0.5, time, Array("1793606400|1793606400.\(i)|blue|Agent/10\(i % 9)|CONNECT|3|17|2".utf8))
+        }
+        var builder = JournalBlockBuilder(firstSeq: 41, sessionID: 3)
+        for line in lines {
+            line.bytes.withUnsafeBytes { builder.append(receivedAt: line.receivedAt, eventTime: line.eventTime, decoded: true, line: $0) }
+        }
+        let folder = try TemporaryFolder()
+        let database = try Database(path: folder.path("compress.db"))
+        try database.registerJournalCompression()
+        var compressed: [UInt8]?
+        var null = false
+        try builder.withContent { content in
+            try database.makeStatement("SELECT journal_compress(?), journal_compress(NULL) IS NULL").forEachRow([Array(content)]) { row in
+                compressed = row.withBlob(0) { Array($0) }
+                null = row.int64(1) == 1
+            }
+        }
+        let fromSQL = try #require(compressed)
+        #expect(fromSQL == (try builder.compressed(with: ZstdCompressor())))
+        let lineBytes = lines.reduce(0) { $0 + $1.bytes.count }
+        #expect(fromSQL.count < lineBytes / 4)
+        #expect(try Self.read(fromSQL).map { $0.bytes } == lines.map { $0.bytes })
+        #expect(null)
+    }
 }

@@ -27,6 +27,7 @@ final class RowExecutor {
     init(database: Database) throws {
         self.database = database
         try database.registerRowBatch()
+        try database.registerJournalCompression()
         rows = try RowKind.allCases.map { kind in
             try kind.rowType.map { try PreparedRow($0, database: database) }
         }

@@ -39,7 +39,6 @@ public struct JournalConverter {
         var blocks = 0
         guard total > 0 else { return Outcome(lines: 0, blocks: 0) }
         let rows = try RowWriter(database: database)
-        let compressor = try ZstdCompressor()
         let oldest = try database.makeStatement("""
             SELECT seq, session_id, received_at, event_time, malformed, line FROM journal_line ORDER BY seq LIMIT ?
             """)
@@ -66,8 +65,7 @@ public struct JournalConverter {
                     try database.commit()
                     break
                 }
-                let compressed = try block.compressed(with: compressor)
-                try compressed.withUnsafeBytes { try rows.write(JournalBlockRow(block, lines: $0)) }
+                try block.withContent { try rows.write(JournalBlockRow(block, content: $0)) }
                 for row in malformed {
                     try rows.write(row)
                 }

@@ -122,8 +122,8 @@ public struct JournalBlockBuilder {
         count += 1
     }
 
-    /// The block's content, compressed: the value of `journal_block.lines`.
-    package func compressed(with compressor: ZstdCompressor) throws -> [UInt8] {
+    /// Lends the block's content, uncompressed (`journal_compress` makes it `journal_block.lines`).
+    public func withContent<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         var content: [UInt8] = []
         content.reserveCapacity(10 + entries.bytes.count + text.count)
         var header = VarintWriter()
@@ -131,7 +131,12 @@ public struct JournalBlockBuilder {
         content.append(contentsOf: header.bytes)
         content.append(contentsOf: entries.bytes)
         content.append(contentsOf: text)
-        return try content.withUnsafeBytes { try compressor.compress($0) }
+        return try content.withUnsafeBytes(body)
+    }
+
+    /// The block's content, compressed: the value of `journal_block.lines`.
+    package func compressed(with compressor: ZstdCompressor) throws -> [UInt8] {
+        try withContent { try compressor.compress($0) }
     }
 }
 

@@ -32,16 +32,24 @@ package final class ZstdCompressor {
 
     /// One zstd frame holding `input`, with its size in the frame header and its checksum.
     package func compress(_ input: UnsafeRawBufferPointer) throws(JournalFormatError) -> [UInt8] {
-        let bound = ZSTD_compressBound(input.count)
-        var output = [UInt8](repeating: 0, count: bound)
-        let written = output.withUnsafeMutableBytes { out in
-            ZSTD_compress2(context, out.baseAddress, bound, input.baseAddress, input.count)
-        }
+        var output = [UInt8](repeating: 0, count: Self.bound(input.count))
+        let written = output.withUnsafeMutableBytes { out in Result { () throws(JournalFormatError) in try compress(input, into: out) } }
+        output.removeSubrange(try written.get()...)
+        return output
+    }
+
+    /// The most bytes `compress` writes for `count` bytes of input.
+    static func bound(_ count: Int) -> Int {
+        ZSTD_compressBound(count)
+    }
+
+    /// Compresses `input` into `output` (at least `bound(input.count)` bytes); returns the bytes written.
+    func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(JournalFormatError) -> Int {
+        let written = ZSTD_compress2(context, output.baseAddress, output.count, input.baseAddress, input.count)
         guard ZSTD_isError(written) == 0 else {
             throw JournalFormatError(problem: "zstd could not compress a block: " + Self.name(written))
         }
-        output.removeSubrange(written...)
-        return output
+        return written
     }
 
     static func name(_ code: Int) -> String {

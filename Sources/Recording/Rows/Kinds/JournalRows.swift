@@ -9,11 +9,15 @@ struct JournalBlockRow: RecordedRow {
     var firstReceivedAt: Double
     var lastReceivedAt: Double
     var lastEventTime: Double?
-    /// The compressed block, copied into the row buffer when the row is written.
-    var lines: RowBlob
+    /// The block's content, uncompressed, copied into the row buffer when the row is written:
+    /// the statement compresses it (`journal_compress`, Storage), on the thread that runs it.
+    var content: RowBlob
 
     static let rowKind = RowKind.journalBlock
-    static let sql = RowSQL.insert(into: "journal_block", columns, orReplace: true)
+    static let sql = """
+        INSERT OR REPLACE INTO journal_block (first_seq, last_seq, session_id, first_received_at, last_received_at, last_event_time, lines)
+        VALUES (:first_seq, :last_seq, :session_id, :first_received_at, :last_received_at, :last_event_time, journal_compress(:content))
+        """
     static let columns: [RowColumn<Self>] = [
         .init("first_seq") { $0.firstSeq },
         .init("last_seq") { $0.lastSeq },
@@ -21,17 +25,17 @@ struct JournalBlockRow: RecordedRow {
         .init("first_received_at") { $0.firstReceivedAt },
         .init("last_received_at") { $0.lastReceivedAt },
         .init("last_event_time") { $0.lastEventTime },
-        .init("lines") { $0.lines },
+        .init("content") { $0.content },
     ]
 }
 
 extension JournalBlockRow {
-    /// The row of `block`, whose compressed content is `lines`: the recorder's and the
-    /// converter's one way to write a block.
-    init(_ block: JournalBlockBuilder, lines: UnsafeRawBufferPointer) {
+    /// The row of `block`, whose content is `content` (`JournalBlockBuilder.withContent`): the
+    /// recorder's and the converter's one way to write a block.
+    init(_ block: JournalBlockBuilder, content: UnsafeRawBufferPointer) {
         self.init(firstSeq: block.firstSeq, lastSeq: block.lastSeq, sessionID: block.sessionID,
                   firstReceivedAt: block.firstReceivedAt, lastReceivedAt: block.lastReceivedAt,
-                  lastEventTime: block.lastEventTime, lines: RowBlob(bytes: lines))
+                  lastEventTime: block.lastEventTime, content: RowBlob(bytes: content))
     }
 }
 
