@@ -4,7 +4,11 @@ import Storage
 /// What the recorder carries from one queue_log line to the next, and from one import of a
 /// source to the next (`queue_log_source.carried_state`): a queue_log has no bootstrap, so an
 /// agent logged in or a caller waiting when one import ended is still so when the next begins.
-struct QueueLogState {
+///
+/// A class: the recorder reads and changes it at every line through its optional property,
+/// and a struct there was copied whole (every dictionary retained and released) by reads such
+/// as `queueLog?.wrapupsDueFrom`.
+final class QueueLogState {
     let sourceID: Int64
     /// By agent number (`Agent/1001` is 1001).
     var agents: [String: QueueLogAgent] = [:]
@@ -50,9 +54,9 @@ struct QueueLogState {
         case otherSource(entered: Double?)
     }
 
-    /// Who counts a line dated `time`, the lines read in time order. Mutating: it notes whether
-    /// the line fell in a span, and, called in place on the recorder's state, copies nothing.
-    mutating func coverage(at time: Double) -> Coverage {
+    /// Who counts a line dated `time`, the lines read in time order; notes whether the line
+    /// fell in a span.
+    func coverage(at time: Double) -> Coverage {
         if let span = Self.span(in: otherSourceSpans, at: time) {
             defer { insideOtherSource = true }
             return .otherSource(entered: insideOtherSource ? nil : span.start)
@@ -162,7 +166,7 @@ extension QueueLogState {
 
     /// Reads what `carried` wrote; a state that cannot be read starts from nothing (the
     /// lines are still all in the journal; only what was open at the last import's end is lost).
-    mutating func restore(_ text: String) -> [(queueID: String, key: String, visit: OpenVisit)] {
+    func restore(_ text: String) -> [(queueID: String, key: String, visit: OpenVisit)] {
         guard let root = (try? JSON.parse(text))?.object else { return [] }
         if let object = root["agents"]?.object {
             for (number, value) in object {

@@ -62,7 +62,7 @@ extension QueueLogState {
         return (.array(calls), .object(spans))
     }
 
-    mutating func restoreXiVO(_ root: JSONObject) {
+    func restoreXiVO(_ root: JSONObject) {
         for value in root["xivo_calls"]?.array ?? [] {
             guard let fields = value.object, let key = fields["key"]?.string else { continue }
             pendingCalls[key] = QueueLogPendingCall(

@@ -94,7 +94,7 @@ extension Recorder {
     /// The agents and queues the database already has, by number and name, and the times the
     /// collector and the sessions of other queue_log sources before session `sessionID` read.
     func loadQueueLogState(sourceID: Int64, sessionID: Int64) throws -> QueueLogState {
-        var state = QueueLogState(sourceID: sourceID)
+        let state = QueueLogState(sourceID: sourceID)
         try database.makeStatement("SELECT agent_id, number FROM agent WHERE number IS NOT NULL ORDER BY updated_at").forEachRow { row in
             guard let id = row.string(0), let number = row.string(1) else { return }
             state.agentIDsByNumber[number] = id
@@ -133,13 +133,12 @@ extension Recorder {
     /// agent's state (an interval that did not begin here) and each caller still waiting
     /// (the same visit row goes on). Inside a batch.
     func restoreQueueLogState(carried: String?, at start: Double?) throws {
-        guard let start, let sessionID = session?.id, var state = queueLog else { return }
+        guard let start, let sessionID = session?.id, let state = queueLog else { return }
         session?.startedAt = start
         session?.lastEventTime = start
         try rows.write(SessionStarted(startedAt: start, sessionID: sessionID))
         guard let carried else { return }
         let waiting = state.restore(carried)
-        queueLog = state
         derived.currentHour = Int64((start / 3600).rounded(.down))
         derived.latestEventTime = start
         let context = MessageContext(sessionID: sessionID, sessionStart: start, time: start, journalSeq: nil)
