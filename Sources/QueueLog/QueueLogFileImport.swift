@@ -78,9 +78,9 @@ public final class QueueLogFileImport {
     /// Lines between two commits (each commit also saves where every file was left).
     let commitEvery: Int
     /// A commit writes every page the batch changed (the indexes' among them) once: fewer,
-    /// larger batches write fewer pages. 50,000 lines of a busy center are a few hours of it;
-    /// 24 simulated days took 6.1 s instead of 7.3 with 10,000 (BENCHMARKS.md "queue_log import").
-    public static let defaultCommitEvery = 50_000
+    /// larger batches write fewer pages. 200,000 lines of a busy center are about a day of it;
+    /// the simulated year wrote 7.5 GB instead of 9.4 with 50,000 (BENCHMARKS.md "queue_log import").
+    public static let defaultCommitEvery = 200_000
     public private(set) var summary = QueueLogImportSummary()
     private var source: QueueLogSourceInfo?
     private var sessionOpen = false
