@@ -39,6 +39,25 @@ struct DerivedState {
     var nextCallKey = 0
 }
 
+/// Changes to the nested `waiting` map through plain methods: a change through its subscript
+/// (`waiting[queue, default: [:]][key] = visit`) runs the dictionary's modify accessor, which
+/// allocates its frame each time, at nearly every queue_log line.
+extension DerivedState {
+    mutating func addWaiting(_ visit: OpenVisit, queueID: String, key: String) {
+        var visits = waiting.removeValue(forKey: queueID) ?? [:]
+        visits.updateValue(visit, forKey: key)
+        waiting.updateValue(visits, forKey: queueID)
+    }
+
+    /// The visit of the caller `key` waiting in the queue, no longer waiting.
+    mutating func removeWaiting(queueID: String, key: String) -> OpenVisit? {
+        guard var visits = waiting.removeValue(forKey: queueID) else { return nil }
+        let visit = visits.removeValue(forKey: key)
+        waiting.updateValue(visits, forKey: queueID)
+        return visit
+    }
+}
+
 struct ObjectKey: Hashable {
     let list: String
     let ipbx: String

@@ -99,9 +99,10 @@ final class QueueLogState {
     }
 }
 
-/// One agent as the queue_log tells it.
-struct QueueLogAgent: Equatable {
-    var agentID: String
+/// One agent as the queue_log tells it. A class, changed in place through the state's
+/// dictionary: a change through a dictionary's subscript allocated at every line.
+final class QueueLogAgent {
+    let agentID: String
     /// `AGENTLOGIN` / `AGENTCALLBACKLOGIN` seen, no logoff since.
     var loggedIn = false
     /// Seen doing what only a logged-in agent does (answering, pausing, being rung) without a
@@ -115,6 +116,10 @@ struct QueueLogAgent: Equatable {
     var callID: String?
     /// End of the wrap-up `WRAPUPSTART` began.
     var wrapupUntil: Double?
+
+    init(agentID: String) {
+        self.agentID = agentID
+    }
 
     /// metrics.md's states, first that applies; the queue_log has no non-ACD calls.
     func state(at time: Double) -> AgentState {
@@ -171,7 +176,7 @@ extension QueueLogState {
         if let object = root["agents"]?.object {
             for (number, value) in object {
                 guard let fields = value.object, let agentID = fields["agent_id"]?.string else { continue }
-                var agent = QueueLogAgent(agentID: agentID)
+                let agent = QueueLogAgent(agentID: agentID)
                 agent.loggedIn = fields["logged_in"]?.bool ?? false
                 agent.inferredLoggedIn = fields["inferred"]?.bool ?? false
                 agent.memberships = Set((fields["memberships"]?.array ?? []).compactMap(\.string))

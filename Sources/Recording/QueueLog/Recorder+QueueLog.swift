@@ -147,7 +147,7 @@ extension Recorder {
         }
         for entry in waiting {
             try rows.write(VisitContinued(sessionID: sessionID, visitID: entry.visit.rowID))
-            derived.waiting[entry.queueID, default: [:]][entry.key] = entry.visit
+            derived.addWaiting(entry.visit, queueID: entry.queueID, key: entry.key)
         }
     }
 
@@ -299,23 +299,23 @@ extension Recorder {
             guard derived.waiting[queueID]?[key] == nil else { return }
             let name = line.field(4)
             let visitID = try startQueueLogVisit(queueID: queueID, line: line, callerNumber: line.field(2), callerName: name, joinTime: time, context)
-            derived.waiting[queueID, default: [:]][key] = OpenVisit(rowID: visitID, joinTime: time)
+            derived.addWaiting(OpenVisit(rowID: visitID, joinTime: time), queueID: queueID, key: key)
         case .connect:
             guard let number = agentNumber(line.agent) else { return }
             let queueID = try queueID(line.queue, context)
             let visitID: Int64
-            if let visit = derived.waiting[queueID]?.removeValue(forKey: "u:" + line.callID) {
+            if let visit = derived.removeWaiting(queueID: queueID, key: "u:" + line.callID) {
                 visitID = visit.rowID
             } else {
                 // The caller joined before the log began: its wait is in the line.
                 visitID = try startQueueLogVisit(queueID: queueID, line: line, callerNumber: "", callerName: "",
                                                  joinTime: time - (line.seconds(1) ?? 0), context)
             }
-            let agentID = try agent(number, context).agentID
+            let agent = try agent(number, context)
             try rows.write(VisitLeft(leaveTime: time, visitID: visitID))
-            try rows.write(VisitAnswered(agentID: agentID, answeredAt: time, visitID: visitID))
-            queueLog?.agents[number]?.callID = line.callID
-            queueLog?.agents[number]?.wrapupUntil = nil
+            try rows.write(VisitAnswered(agentID: agent.agentID, answeredAt: time, visitID: visitID))
+            agent.callID = line.callID
+            agent.wrapupUntil = nil
             try updateQueueLogAgent(number, at: time, began: true, context)
         case .completeAgent, .completeCaller, .transfer, .blindTransfer, .attendedTransfer:
             guard let number = agentNumber(line.agent) else { return }
@@ -323,11 +323,11 @@ extension Recorder {
             if agent.callID == nil {
                 try reconstructAnsweredVisit(line, agentID: agent.agentID, context)
             }
-            queueLog?.agents[number]?.callID = nil
+            agent.callID = nil
             try updateQueueLogAgent(number, at: time, began: true, context)
         case .abandon, .exitWithTimeout, .exitEmpty, .exitWithKey, .withdraw, .leaveEmpty:
             let queueID = try queueID(line.queue, context)
-            if let visit = derived.waiting[queueID]?.removeValue(forKey: "u:" + line.callID) {
+            if let visit = derived.removeWaiting(queueID: queueID, key: "u:" + line.callID) {
                 try rows.write(VisitLeft(leaveTime: max(time, visit.joinTime), visitID: visit.rowID))
                 try rows.write(VisitAbandoned(visitID: visit.rowID))
             }
@@ -337,20 +337,19 @@ extension Recorder {
             try inferLoggedIn(number, context)
         case .pause, .unpause, .pauseAll, .unpauseAll:
             guard let number = agentNumber(line.agent) else { return }
-            try inferLoggedIn(number, context)
+            let agent = try inferLoggedIn(number, context)
             switch line.kind {
-            case .pause: queueLog?.agents[number]?.pausedQueues.insert(line.queue)
-            case .unpause: queueLog?.agents[number]?.pausedQueues.remove(line.queue)
-            case .pauseAll: queueLog?.agents[number]?.pausedAll = true
+            case .pause: agent.pausedQueues.insert(line.queue)
+            case .unpause: agent.pausedQueues.remove(line.queue)
+            case .pauseAll: agent.pausedAll = true
             default:
-                queueLog?.agents[number]?.pausedAll = false
-                queueLog?.agents[number]?.pausedQueues = []
+                agent.pausedAll = false
+                agent.pausedQueues = []
             }
             try updateQueueLogAgent(number, at: time, began: true, context)
         case .agentLogin, .agentCallbackLogin:
             guard let number = agentNumber(line.agent) else { return }
-            _ = try agent(number, context)
-            queueLog?.agents[number]?.loggedIn = true
+            try agent(number, context).loggedIn = true
             try updateQueueLogAgent(number, at: time, began: true, context)
         case .agentLogoff, .agentCallbackLogoff:
             guard let number = agentNumber(line.agent) else { return }
@@ -359,18 +358,17 @@ extension Recorder {
             try updateQueueLogAgent(number, at: time, began: true, context)
         case .addMember, .removeMember:
             guard let number = agentNumber(line.agent) else { return }
-            _ = try agent(number, context)
+            let agent = try agent(number, context)
             if line.kind == .addMember {
-                queueLog?.agents[number]?.memberships.insert(line.queue)
+                agent.memberships.insert(line.queue)
             } else {
-                queueLog?.agents[number]?.memberships.remove(line.queue)
-                queueLog?.agents[number]?.pausedQueues.remove(line.queue)
+                agent.memberships.remove(line.queue)
+                agent.pausedQueues.remove(line.queue)
             }
             try updateQueueLogAgent(number, at: time, began: true, context)
         case .wrapupStart:
             guard let number = agentNumber(line.agent), let seconds = line.seconds(1), seconds > 0 else { return }
-            try inferLoggedIn(number, context)
-            queueLog?.agents[number]?.wrapupUntil = time + seconds
+            try inferLoggedIn(number, context).wrapupUntil = time + seconds
             if let dueFrom = queueLog?.wrapupsDueFrom, time + seconds < dueFrom {
                 queueLog?.wrapupsDueFrom = time + seconds
             }
@@ -397,7 +395,7 @@ extension Recorder {
         }
         guard let wait = line.seconds(waitField), let talk = line.seconds(talkField) else { return }
         let queueID = try queueID(line.queue, context)
-        if let visit = derived.waiting[queueID]?.removeValue(forKey: "u:" + line.callID) {
+        if let visit = derived.removeWaiting(queueID: queueID, key: "u:" + line.callID) {
             // Joined in the log, but its CONNECT is missing: answered when the talk began.
             let answeredAt = max(visit.joinTime, context.time - talk)
             try rows.write(VisitLeft(leaveTime: answeredAt, visitID: visit.rowID))
@@ -510,11 +508,14 @@ extension Recorder {
         return queueID
     }
 
-    private func inferLoggedIn(_ number: String, _ context: MessageContext) throws {
+    /// The agent numbered `number`, seen doing what only a logged-in agent does.
+    @discardableResult
+    private func inferLoggedIn(_ number: String, _ context: MessageContext) throws -> QueueLogAgent {
         let agent = try agent(number, context)
         if !agent.loggedIn && agent.memberships.isEmpty {
-            queueLog?.agents[number]?.inferredLoggedIn = true
+            agent.inferredLoggedIn = true
         }
+        return agent
     }
 
     /// Moves the agent's state interval to the state its queue_log state is in at `time`.
@@ -538,6 +539,7 @@ extension Recorder {
             tracker.interval = try openInterval(agent: agent.agentID, ipbx: tracker.ipbx, state: state,
                                                 start: max(time, context.sessionStart), began: began, context)
         }
-        derived.agents[agent.agentID] = tracker
+        // Not through the subscript: its modify accessor allocates (`DerivedState.addWaiting`).
+        derived.agents.updateValue(tracker, forKey: agent.agentID)
     }
 }

@@ -140,7 +140,7 @@ extension Recorder {
     /// The seconds before any `|` (the table form keeps a LINK transfer's
     /// `calltime|origposition` in one field).
     static func leadingSeconds(_ text: String) -> Double? {
-        let head = text.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let head = text.firstIndex(of: "|").map { text[..<$0] } ?? text[...]
         guard let value = Double(head), value.isFinite, value >= 0, value <= largestSeconds else { return nil }
         return value
     }

@@ -30,11 +30,13 @@ struct OpenRows {
 
     /// Applies `row` to the held row it addresses, if any. Generic so that, specialized for
     /// each row type, every cast below is decided when compiling: no row pays for the others.
+    /// The maps change through `updateValue` and `removeValue`, never through their subscript,
+    /// whose modify accessor allocates its frame each time (most lines fold a row here).
     @inline(__always)
     mutating func fold<Row: RecordedRow>(_ row: Row) -> Outcome<Row> {
         switch row {
         case let opened as IntervalOpened where opened.endTime == nil:
-            intervals[opened.id] = opened
+            intervals.updateValue(opened, forKey: opened.id)
         case let closed as IntervalClosed:
             guard var open = intervals.removeValue(forKey: closed.id) else { return .unchanged(row) }
             open.endTime = closed.endTime
@@ -42,17 +44,19 @@ struct OpenRows {
         case let deleted as IntervalDeleted:
             guard intervals.removeValue(forKey: deleted.id) != nil else { return .unchanged(row) }
         case let relabelled as IntervalRelabelled:
-            guard intervals[relabelled.id] != nil else { return .unchanged(row) }
-            intervals[relabelled.id]?.state = relabelled.state
-            intervals[relabelled.id]?.began = true
+            guard var open = intervals[relabelled.id] else { return .unchanged(row) }
+            open.state = relabelled.state
+            open.began = true
+            intervals.updateValue(open, forKey: relabelled.id)
         case let reopened as IntervalReopened:
             // A held interval is open already.
             guard intervals[reopened.id] != nil else { return .unchanged(row) }
         case let started as VisitStarted:
-            visits[started.visitID] = started
+            visits.updateValue(started, forKey: started.visitID)
         case let left as VisitLeft:
-            guard visits[left.visitID] != nil else { return .unchanged(row) }
-            visits[left.visitID]?.leaveTime = left.leaveTime
+            guard var visit = visits[left.visitID] else { return .unchanged(row) }
+            visit.leaveTime = left.leaveTime
+            visits.updateValue(visit, forKey: left.visitID)
         case let answered as VisitAnswered:
             guard var visit = visits.removeValue(forKey: answered.visitID) else { return .unchanged(row) }
             visit.outcome = "answered"
@@ -73,15 +77,17 @@ struct OpenRows {
             visit.outcome = "unknown"
             return .visit(visit)
         case let continued as VisitContinued:
-            guard visits[continued.visitID] != nil else { return .unchanged(row) }
-            visits[continued.visitID]?.sessionID = continued.sessionID
-            visits[continued.visitID]?.leaveTime = nil
-            visits[continued.visitID]?.outcome = nil
+            guard var visit = visits[continued.visitID] else { return .unchanged(row) }
+            visit.sessionID = continued.sessionID
+            visit.leaveTime = nil
+            visit.outcome = nil
+            visits.updateValue(visit, forKey: continued.visitID)
         case let dropped as VisitDropped:
             guard visits.removeValue(forKey: dropped.visitID) != nil else { return .unchanged(row) }
         case let linked as VisitCall:
-            guard visits[linked.visitID] != nil else { return .unchanged(row) }
-            visits[linked.visitID]?.callID = linked.callID
+            guard var visit = visits[linked.visitID] else { return .unchanged(row) }
+            visit.callID = linked.callID
+            visits.updateValue(visit, forKey: linked.visitID)
         default:
             // Any other statement, or an interval opened already closed (an hour's piece).
             return .unchanged(row)
