@@ -78,8 +78,9 @@ public final class QueueLogFileImport {
     /// Lines between two commits (each commit also saves where every file was left).
     let commitEvery: Int
     /// A commit writes every page the batch changed (the indexes' among them) once: fewer,
-    /// larger batches write fewer pages. 200,000 lines of a busy center are about a day of it;
-    /// the simulated year wrote 7.5 GB instead of 9.4 with 50,000 (BENCHMARKS.md "queue_log import").
+    /// larger batches write fewer pages. 200,000 lines are a few days of a busy center (the
+    /// simulated year's 140 agents write 56,000 a day); that year wrote 7.5 GB instead of 9.4
+    /// with 50,000 (BENCHMARKS.md "queue_log import").
     public static let defaultCommitEvery = 200_000
     public private(set) var summary = QueueLogImportSummary()
     private var source: QueueLogSourceInfo?

@@ -25,7 +25,7 @@ struct RecordedRowTests {
         var d = Distinct()
         return [
             JournalBlockRow(firstSeq: d.int(), lastSeq: d.int(), sessionID: d.int(), firstReceivedAt: d.real(), lastReceivedAt: d.real(),
-                            lastEventTime: d.real(), content: RowBlob(bytes: line)),
+                            lastEventTime: d.real(), lines: RowBlob(bytes: line)),
             JournalMalformedRow(seq: d.int(), reason: d.text()),
             SessionStarted(startedAt: d.real(), sessionID: d.int()),
             SessionLoggedIn(loggedInAt: d.real(), sessionID: d.int()),

@@ -124,5 +124,6 @@ struct JournalBlockTests {
         #expect(fromSQL.count < lineBytes / 4)
         #expect(try Self.read(fromSQL).map { $0.bytes } == lines.map { $0.bytes })
         #expect(null)
+        #expect(throws: StorageError.self) { try database.execute(sql: "SELECT journal_compress('text, not a blob')") }
     }
 }

@@ -269,7 +269,7 @@ extension Recorder {
         if let dueFrom = queueLog?.wrapupsDueFrom, time >= dueFrom {
             for wrapup in wrapupsEnded(by: time) {
                 try cutIntervalsAtHours(upTo: max(wrapup.end, derived.latestEventTime), context)
-                queueLog?.agents[wrapup.number]?.wrapupUntil = nil
+                if let agent = queueLog?.agents[wrapup.number] { agent.wrapupUntil = nil }
                 try updateQueueLogAgent(wrapup.number, at: max(wrapup.end, derived.latestEventTime), began: true, context)
             }
         }
@@ -539,7 +539,6 @@ extension Recorder {
             tracker.interval = try openInterval(agent: agent.agentID, ipbx: tracker.ipbx, state: state,
                                                 start: max(time, context.sessionStart), began: began, context)
         }
-        // Not through the subscript: its modify accessor allocates (`DerivedState.addWaiting`).
-        derived.agents.updateValue(tracker, forKey: agent.agentID)
+        derived.agents[agent.agentID] = tracker
     }
 }

@@ -29,10 +29,14 @@ struct RowColumn<Row>: Sendable {
 
 enum RowSQL {
     /// `INSERT INTO table (a, b) VALUES (:a, :b)`, from the columns, in their order
-    /// (`INSERT OR REPLACE`: a row with the same key is replaced).
-    static func insert<Row>(into table: String, _ columns: [RowColumn<Row>], orReplace: Bool = false) -> String {
+    /// (`INSERT OR REPLACE`: a row with the same key is replaced). `through`: a column whose
+    /// value goes through an SQL function of one argument, `f(:a)` (a journal block's lines
+    /// through `journal_compress`).
+    static func insert<Row>(into table: String, _ columns: [RowColumn<Row>], orReplace: Bool = false,
+                            through function: (name: String, column: String)? = nil) -> String {
         let names = columns.map(\.name)
-        return "INSERT\(orReplace ? " OR REPLACE" : "") INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(names.map { ":" + $0 }.joined(separator: ", ")))"
+        let values = names.map { name in name == function?.column ? "\(function?.name ?? "")(:\(name))" : ":" + name }
+        return "INSERT\(orReplace ? " OR REPLACE" : "") INTO \(table) (\(names.joined(separator: ", "))) VALUES (\(values.joined(separator: ", ")))"
     }
 
     /// The same rows as `insert(into:)`, all of a `RowBatch` in one statement. `OR FAIL`: a

@@ -33,12 +33,25 @@ private enum JournalCompressFunction {
     static func call(_ context: OpaquePointer?, _ argument: OpaquePointer?) {
         guard let owner = sqlite3_user_data(context) else { return }
         let compressor = Unmanaged<ZstdCompressor>.fromOpaque(owner).takeUnretainedValue()
-        guard sqlite3_value_type(argument) != SQLITE_NULL else {
+        switch sqlite3_value_type(argument) {
+        case SQLITE_NULL:
             sqlite3_result_null(context)
             return
+        case SQLITE_BLOB:
+            break
+        default:
+            sqlite3_result_error(context, "journal_compress takes a blob", -1)
+            return
         }
+        // The blob first, then its size, as SQLite advises; no pointer for a blob of some size
+        // is SQLite out of memory.
+        let start = sqlite3_value_blob(argument)
         let count = Int(sqlite3_value_bytes(argument))
-        let input = UnsafeRawBufferPointer(start: sqlite3_value_blob(argument), count: count)
+        guard start != nil || count == 0 else {
+            sqlite3_result_error_nomem(context)
+            return
+        }
+        let input = UnsafeRawBufferPointer(start: start, count: count)
         let bound = ZstdCompressor.bound(count)
         guard let output = sqlite3_malloc64(UInt64(bound)) else {
             sqlite3_result_error_nomem(context)

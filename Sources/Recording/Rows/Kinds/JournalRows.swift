@@ -11,13 +11,10 @@ struct JournalBlockRow: RecordedRow {
     var lastEventTime: Double?
     /// The block's content, uncompressed, copied into the row buffer when the row is written:
     /// the statement compresses it (`journal_compress`, Storage), on the thread that runs it.
-    var content: RowBlob
+    var lines: RowBlob
 
     static let rowKind = RowKind.journalBlock
-    static let sql = """
-        INSERT OR REPLACE INTO journal_block (first_seq, last_seq, session_id, first_received_at, last_received_at, last_event_time, lines)
-        VALUES (:first_seq, :last_seq, :session_id, :first_received_at, :last_received_at, :last_event_time, journal_compress(:content))
-        """
+    static let sql = RowSQL.insert(into: "journal_block", columns, orReplace: true, through: ("journal_compress", "lines"))
     static let columns: [RowColumn<Self>] = [
         .init("first_seq") { $0.firstSeq },
         .init("last_seq") { $0.lastSeq },
@@ -25,7 +22,7 @@ struct JournalBlockRow: RecordedRow {
         .init("first_received_at") { $0.firstReceivedAt },
         .init("last_received_at") { $0.lastReceivedAt },
         .init("last_event_time") { $0.lastEventTime },
-        .init("content") { $0.content },
+        .init("lines") { $0.lines },
     ]
 }
 
@@ -35,7 +32,7 @@ extension JournalBlockRow {
     init(_ block: JournalBlockBuilder, content: UnsafeRawBufferPointer) {
         self.init(firstSeq: block.firstSeq, lastSeq: block.lastSeq, sessionID: block.sessionID,
                   firstReceivedAt: block.firstReceivedAt, lastReceivedAt: block.lastReceivedAt,
-                  lastEventTime: block.lastEventTime, content: RowBlob(bytes: content))
+                  lastEventTime: block.lastEventTime, lines: RowBlob(bytes: content))
     }
 }
 
